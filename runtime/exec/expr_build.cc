@@ -1,0 +1,123 @@
+// Expression constructors (result typing) and rendering for --explain.
+#include <stdexcept>
+
+#include "absl/strings/str_cat.h"
+#include "exec/expr.h"
+
+namespace tranche {
+namespace {
+
+bool is_numeric(type_id t) { return t == type_id::int64 || t == type_id::float64; }
+
+const char* op_symbol(expr_op op) {
+  switch (op) {
+    case expr_op::add: return "+";
+    case expr_op::sub: return "-";
+    case expr_op::mul: return "*";
+    case expr_op::div: return "/";
+    case expr_op::mod: return "%";
+    case expr_op::eq: return "=";
+    case expr_op::ne: return "<>";
+    case expr_op::lt: return "<";
+    case expr_op::le: return "<=";
+    case expr_op::gt: return ">";
+    case expr_op::ge: return ">=";
+    case expr_op::and_: return "AND";
+    case expr_op::or_: return "OR";
+    default: return "?";
+  }
+}
+
+}  // namespace
+
+expr_ptr col(int index, type_id t) {
+  auto e = std::make_shared<expr>();
+  e->op = expr_op::column;
+  e->index = index;
+  e->type = t;
+  return e;
+}
+
+expr_ptr lit(value v, type_id t) {
+  auto e = std::make_shared<expr>();
+  e->op = expr_op::literal;
+  e->literal = std::move(v);
+  e->type = t;
+  return e;
+}
+
+expr_ptr unary(expr_op op, expr_ptr a) {
+  auto e = std::make_shared<expr>();
+  e->op = op;
+  switch (op) {
+    case expr_op::neg: e->type = a->type; break;
+    case expr_op::not_:
+    case expr_op::is_null:
+    case expr_op::is_not_null: e->type = type_id::boolean; break;
+    default: throw std::logic_error("unary: not a unary operator");
+  }
+  e->args.push_back(std::move(a));
+  return e;
+}
+
+expr_ptr binary(expr_op op, expr_ptr a, expr_ptr b) {
+  auto e = std::make_shared<expr>();
+  e->op = op;
+  switch (op) {
+    case expr_op::add:
+    case expr_op::sub:
+    case expr_op::mul:
+    case expr_op::mod:
+      e->type = (a->type == type_id::float64 || b->type == type_id::float64) ? type_id::float64
+                                                                            : type_id::int64;
+      if (!is_numeric(a->type) || !is_numeric(b->type))
+        throw std::logic_error("binary: arithmetic on non-numeric operands");
+      break;
+    case expr_op::div: e->type = type_id::float64; break;
+    case expr_op::eq:
+    case expr_op::ne:
+    case expr_op::lt:
+    case expr_op::le:
+    case expr_op::gt:
+    case expr_op::ge:
+    case expr_op::and_:
+    case expr_op::or_: e->type = type_id::boolean; break;
+    default: throw std::logic_error("binary: not a binary operator");
+  }
+  e->args.push_back(std::move(a));
+  e->args.push_back(std::move(b));
+  return e;
+}
+
+expr_ptr cast(expr_ptr a, type_id to) {
+  auto e = std::make_shared<expr>();
+  e->op = expr_op::cast;
+  e->type = to;
+  e->args.push_back(std::move(a));
+  return e;
+}
+
+std::string to_string(const expr& e, const schema* input) {
+  switch (e.op) {
+    case expr_op::column:
+      if (input && e.index >= 0 && static_cast<size_t>(e.index) < input->size())
+        return input->fields[e.index].name;
+      return absl::StrCat("#", e.index);
+    case expr_op::literal:
+      if (auto* s = std::get_if<std::string>(&e.literal)) return absl::StrCat("'", *s, "'");
+      if (std::holds_alternative<date_value>(e.literal))
+        return absl::StrCat("DATE '", tranche::to_string(e.literal), "'");
+      return tranche::to_string(e.literal);
+    case expr_op::neg: return absl::StrCat("-", to_string(*e.args[0], input));
+    case expr_op::not_: return absl::StrCat("NOT ", to_string(*e.args[0], input));
+    case expr_op::is_null: return absl::StrCat(to_string(*e.args[0], input), " IS NULL");
+    case expr_op::is_not_null: return absl::StrCat(to_string(*e.args[0], input), " IS NOT NULL");
+    case expr_op::cast:
+      return absl::StrCat("CAST(", to_string(*e.args[0], input), " AS ", std::string(type_name(e.type)), ")");
+    default:
+      return absl::StrCat("(", to_string(*e.args[0], input), " ", op_symbol(e.op), " ",
+                          to_string(*e.args[1], input), ")");
+  }
+}
+
+}  // namespace tranche

@@ -1,0 +1,71 @@
+// The logical program: a tree of relational operators over bound expressions,
+// produced by the SQL front end (or the SDK's dataflow builder) and consumed by
+// the planner. Every node knows its output schema.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "exec/expr.h"
+#include "tranche/types.h"
+
+namespace tranche {
+
+enum class agg_fn : uint8_t { count_star, count, sum, min, max, avg };
+
+struct aggregate_call {
+  agg_fn fn = agg_fn::count_star;
+  expr_ptr arg;                      // null for count_star
+  type_id type = type_id::int64;     // result type: count -> int64, avg -> float64,
+                                     // sum -> arg type (int64 or float64), min/max -> arg type
+  std::string name;                  // output column name
+};
+
+struct sort_key {
+  int column = 0;          // index into the input of the sort
+  bool ascending = true;
+  bool nulls_first = false;  // SQL default here: NULLS LAST for ASC, NULLS FIRST for DESC
+};
+
+enum class logical_kind : uint8_t { scan, filter, project, aggregate, sort, limit };
+
+struct logical_node;
+using logical_ptr = std::shared_ptr<const logical_node>;
+
+struct csv_format {
+  char delimiter = ',';
+  bool header = true;
+};
+
+struct logical_node {
+  logical_kind kind = logical_kind::scan;
+  schema output;                       // output schema of this node
+  std::vector<logical_ptr> inputs;     // 0 (scan) or 1
+
+  // scan: the table's name, its files (expanded glob, sorted), its full
+  // schema, the columns read (indices into table_schema; `output` lists them).
+  std::string table;
+  std::vector<std::string> files;
+  schema table_schema;
+  std::vector<int> columns;
+  csv_format format;
+
+  // filter: predicate over the input.
+  expr_ptr predicate;
+
+  // project: one expression per output column.
+  std::vector<expr_ptr> exprs;
+
+  // aggregate: output = group keys, then aggregates.
+  std::vector<expr_ptr> group_keys;
+  std::vector<aggregate_call> aggregates;
+
+  // sort
+  std::vector<sort_key> keys;
+
+  // limit
+  int64_t limit = -1;
+};
+
+}  // namespace tranche

@@ -1,0 +1,70 @@
+// The physical plan: a DAG of portions. Each portion is a pipeline (source,
+// steps, sink) run as `tasks` tasks, one per partition. A portion reads either
+// file splits (a scan) or the blocks its input portions produced for its
+// partition (a shuffle read). The planner builds it; the job actor schedules
+// it; executors run one task of it at a time.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "exec/expr.h"
+#include "io/csv.h"
+#include "plan/logical.h"
+#include "tranche/types.h"
+
+namespace tranche {
+
+enum class step_kind : uint8_t { filter, project, partial_aggregate, final_aggregate, sort, limit };
+
+struct pipeline_step {
+  step_kind kind = step_kind::filter;
+  schema output;
+  expr_ptr predicate;                     // filter
+  std::vector<expr_ptr> exprs;            // project; partial_aggregate: group keys
+  std::vector<aggregate_call> aggregates; // partial/final aggregate
+  int num_keys = 0;                       // final_aggregate
+  std::vector<sort_key> keys;             // sort
+  int64_t limit = -1;                     // sort (top-N) and limit
+};
+
+enum class source_kind : uint8_t { scan, shuffle };
+enum class sink_kind : uint8_t { hash, single };
+
+struct portion_spec {
+  int id = 0;
+  std::string name;  // e.g. "scan t + partial aggregate"
+
+  source_kind source = source_kind::scan;
+  // scan
+  schema file_schema;
+  std::vector<int> columns;
+  csv_format format;
+  std::vector<std::vector<file_split>> task_splits;  // one entry per task
+  // shuffle: upstream portions (their sinks have `tasks` partitions)
+  std::vector<int> inputs;
+  schema input_schema;
+
+  std::vector<pipeline_step> steps;
+  schema output;
+
+  sink_kind sink = sink_kind::single;
+  std::vector<int> partition_keys;  // hash: columns of `output`
+  int partitions = 1;               // hash: the consumer's task count
+
+  int tasks = 1;
+  // Capacity asked: up to `tasks` slots (at least 1), each with this memory.
+  int64_t memory_per_task = 64ll << 20;
+};
+
+struct plan {
+  std::vector<portion_spec> portions;  // topological order; the last is the result
+  schema result;
+};
+
+// Renders the plan for `--explain`: one block per portion with its tasks,
+// source, steps, sink partitioning and capacity asked.
+[[nodiscard]] std::string explain(const plan& p);
+
+}  // namespace tranche
