@@ -1,0 +1,4 @@
+// The actors' atoms live with the SDK's public ones.
+#pragma once
+
+#include "tranche/atoms.h"

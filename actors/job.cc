@@ -1,0 +1,215 @@
+// The job actor (see job.h).
+#include "actors/job.h"
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "actors/portion.h"
+#include "io/batch_codec.h"
+#include "plan/plan_codec.h"
+
+namespace tranche {
+namespace {
+
+constexpr auto kPlanTimeout = std::chrono::seconds(300);
+constexpr auto kFetchTimeout = std::chrono::seconds(120);
+
+enum class portion_status { waiting, running, done };
+
+struct job_state {
+  job_context ctx;
+  plan p;
+  std::vector<portion_actor> actors;
+  std::vector<portion_status> status;
+  std::vector<std::vector<uint64_t>> task_nodes;
+  std::vector<int32_t> held;      // leases each portion holds
+  std::vector<int32_t> awaiting;  // leases each portion still expects handed over
+  std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+  bool ended = false;
+  static inline const char* name = "job";
+};
+
+using job_ptr = job_actor::stateful_pointer<job_state>;
+
+double elapsed(job_ptr self) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - self->state.t0).count();
+}
+
+void forward(job_ptr self, progress_event e) {
+  e.at = elapsed(self);
+  caf::anon_send(self->state.ctx.listener, progress_atom::value, std::move(e));
+}
+
+// Ends the program: returns whatever capacity it still holds or asks for,
+// drops its blocks on every node, stops its portions.
+void finish(job_ptr self, const std::string& error, bool tell_listener = true) {
+  auto& st = self->state;
+  if (st.ended) return;
+  st.ended = true;
+  self->send(st.ctx.broker, drop_atom::value, st.ctx.program);
+  if (st.ctx.directory)
+    for (auto& e : st.ctx.directory->all()) self->send(e, drop_atom::value, st.ctx.program);
+  for (auto& a : st.actors)
+    if (a) self->send_exit(a, caf::exit_reason::user_shutdown);
+  if (tell_listener) caf::anon_send(st.ctx.listener, done_atom::value, st.ctx.program, error);
+  self->quit();
+}
+
+void start_ready(job_ptr self, int32_t handed_from, int32_t handed) {
+  auto& st = self->state;
+  for (size_t i = 0; i < st.p.portions.size(); ++i) {
+    if (st.status[i] != portion_status::waiting) continue;
+    const portion_spec& spec = st.p.portions[i];
+    bool ready = true;
+    for (int in : spec.inputs) ready = ready && st.status[in] == portion_status::done;
+    if (!ready) continue;
+    portion_context pc;
+    pc.program = st.ctx.program;
+    pc.spec = spec;
+    pc.job = caf::actor_cast<job_actor>(self);
+    pc.broker = st.ctx.broker;
+    bool successor = false;
+    for (int in : spec.inputs) successor = successor || in == handed_from;
+    if (successor && handed > 0) {
+      pc.handed = std::min(handed, spec.tasks);
+      st.awaiting[i] = pc.handed;
+      handed -= pc.handed;
+    }
+    std::vector<std::vector<uint64_t>> inputs;
+    for (int in : spec.inputs) inputs.push_back(st.task_nodes[in]);
+    st.actors[i] = spawn_portion(self->system(), std::move(pc));
+    self->monitor(st.actors[i]);
+    st.status[i] = portion_status::running;
+    self->send(st.actors[i], start_atom::value, std::move(inputs));
+  }
+}
+
+// Fetches the result portion's blocks task by task, in order, and streams
+// their batches to the listener.
+void deliver_results(job_ptr self, uint32_t task) {
+  auto& st = self->state;
+  const portion_spec& last = st.p.portions.back();
+  if (task >= static_cast<uint32_t>(last.tasks)) return finish(self, std::string{});
+  const uint64_t node = st.task_nodes.back()[task];
+  executor_actor exec = st.ctx.directory ? st.ctx.directory->find(node) : executor_actor{};
+  if (!exec) return finish(self, absl::StrCat("result block on node ", node, " is unreachable"));
+  self->request(exec, kFetchTimeout, fetch_atom::value, st.ctx.program,
+                static_cast<uint32_t>(last.id), task, uint32_t{0})
+      .then(
+          [=](std::vector<std::vector<char>>& batches, const std::string& error) {
+            if (!error.empty()) return finish(self, error);
+            for (auto& b : batches)
+              caf::anon_send(self->state.ctx.listener, result_atom::value, self->state.ctx.program,
+                         std::move(b));
+            deliver_results(self, task + 1);
+          },
+          [=](const caf::error& err) {
+            finish(self, absl::StrCat("fetching the result: ", self->system().render(err)));
+          });
+}
+
+job_actor::behavior_type job_impl(job_ptr self, job_context ctx) {
+  self->state.ctx = std::move(ctx);
+  self->monitor(self->state.ctx.listener);
+  self->set_down_handler([=](const caf::down_msg& dm) {
+    if (dm.source == self->state.ctx.listener.address())
+      return finish(self, "the client went away", false);
+    for (size_t i = 0; i < self->state.actors.size(); ++i)
+      if (self->state.actors[i] && self->state.actors[i].address() == dm.source &&
+          self->state.status[i] != portion_status::done)
+        return finish(self, absl::StrCat("portion ", i, " stopped unexpectedly"));
+  });
+  self->request(self->state.ctx.planner, kPlanTimeout, plan_atom::value,
+                self->state.ctx.program_bytes, self->state.ctx.parallelism)
+      .then(
+          [=](const std::vector<char>& bytes, const std::string&, const std::string& error) {
+            if (!error.empty()) return finish(self, error);
+            auto p = decode_plan(bytes.data(), bytes.size());
+            if (!p.ok()) return finish(self, std::string(p.status().message()));
+            auto& st = self->state;
+            st.p = *std::move(p);
+            const size_t n = st.p.portions.size();
+            st.actors.resize(n);
+            st.status.assign(n, portion_status::waiting);
+            st.task_nodes.resize(n);
+            st.held.assign(n, 0);
+            st.awaiting.assign(n, 0);
+            start_ready(self, -1, 0);
+          },
+          [=](const caf::error& err) {
+            finish(self, absl::StrCat("planning: ", self->system().render(err)));
+          });
+  return {
+      [=](release_atom, int32_t portion, uint64_t lease, uint64_t node, executor_actor exec) {
+        auto& st = self->state;
+        if (st.ended) return;
+        st.held[portion] = std::max(0, st.held[portion] - 1);
+        progress_event e;
+        e.kind = progress_kind::capacity_yielded;
+        e.program = st.ctx.program;
+        e.portion = portion;
+        e.portion_name = st.p.portions[portion].name;
+        e.tasks_total = st.p.portions[portion].tasks;
+        e.slots_held = st.held[portion];
+        e.lease = lease;
+        e.node = node;
+        // Hand the lease to a successor that is waiting for it, else back to the broker.
+        for (size_t q = 0; q < st.actors.size(); ++q) {
+          if (st.awaiting[q] > 0 && st.status[q] == portion_status::running &&
+              static_cast<int32_t>(q) != portion) {
+            --st.awaiting[q];
+            self->send(st.ctx.broker, transfer_atom::value, lease,
+                       caf::actor_cast<lease_holder_actor>(st.actors[q]), static_cast<int32_t>(q));
+            self->send(st.actors[q], grant_atom::value, lease, node, exec);
+            e.to = absl::StrCat("portion ", q);
+            return forward(self, std::move(e));
+          }
+        }
+        self->send(st.ctx.broker, yield_atom::value, lease);
+        e.to = "broker";
+        forward(self, std::move(e));
+      },
+      [=](portion_done_atom, int32_t portion, std::vector<uint64_t> nodes, int32_t releasing) {
+        auto& st = self->state;
+        if (st.ended) return;
+        st.status[portion] = portion_status::done;
+        st.task_nodes[portion] = std::move(nodes);
+        progress_event e;
+        e.kind = progress_kind::portion_finished;
+        e.program = st.ctx.program;
+        e.portion = portion;
+        e.portion_name = st.p.portions[portion].name;
+        e.tasks_done = e.tasks_total = st.p.portions[portion].tasks;
+        e.slots_held = st.held[portion];
+        forward(self, std::move(e));
+        if (static_cast<size_t>(portion) + 1 == st.p.portions.size()) {
+          // First an empty batch that carries the result's schema, so that a
+          // result without rows still has its columns.
+          batch head;
+          head.schema = st.p.result;
+          for (const auto& f : head.schema.fields) head.columns.push_back(std::make_shared<column>(f.type));
+          caf::anon_send(st.ctx.listener, result_atom::value, st.ctx.program, encode_batch(head));
+          deliver_results(self, 0);
+        } else {
+          start_ready(self, portion, releasing);
+        }
+      },
+      [=](portion_fail_atom, int32_t, const std::string& error) { finish(self, error); },
+      [=](progress_atom, progress_event e) {
+        if (self->state.ended) return;
+        if (e.kind == progress_kind::capacity_obtained) {
+          e.slots_held = ++self->state.held[e.portion];
+        }
+        forward(self, std::move(e));
+      },
+      [=](cancel_atom) { finish(self, "cancelled"); },
+  };
+}
+
+}  // namespace
+
+job_actor spawn_job(caf::actor_system& sys, job_context ctx) {
+  return sys.spawn(job_impl, std::move(ctx));
+}
+
+}  // namespace tranche

@@ -1,0 +1,58 @@
+// The job manager actor (see job_manager.h).
+#include "actors/job_manager.h"
+
+#include <chrono>
+
+#include "actors/job.h"
+
+namespace tranche {
+namespace {
+
+struct job_manager_state {
+  job_manager_config cfg;
+  uint64_t next_program = 1;
+  static inline const char* name = "job-manager";
+};
+
+using job_manager_ptr = job_manager_actor::stateful_pointer<job_manager_state>;
+
+job_manager_actor::behavior_type job_manager_impl(job_manager_ptr self, job_manager_config cfg) {
+  self->state.cfg = std::move(cfg);
+  return {
+      [=](submit_atom, std::vector<char>& program, caf::actor listener) -> uint64_t {
+        auto& st = self->state;
+        job_context ctx;
+        ctx.program = st.next_program++;
+        ctx.program_bytes = std::move(program);
+        ctx.parallelism = st.cfg.parallelism;
+        ctx.listener = std::move(listener);
+        ctx.broker = st.cfg.broker;
+        ctx.planner = st.cfg.planner;
+        ctx.directory = st.cfg.directory;
+        const uint64_t id = ctx.program;
+        spawn_job(self->system(), std::move(ctx));
+        return id;
+      },
+      [=](explain_atom, const std::vector<char>& program)
+          -> caf::typed_response_promise<std::string, std::string> {
+        auto rp = self->make_response_promise<std::string, std::string>();
+        self->request(self->state.cfg.planner, std::chrono::seconds(300), plan_atom::value, program,
+                      self->state.cfg.parallelism)
+            .then(
+                [=](const std::vector<char>&, const std::string& text,
+                    const std::string& error) mutable { rp.deliver(text, error); },
+                [=](const caf::error& err) mutable {
+                  rp.deliver(std::string{}, self->system().render(err));
+                });
+        return rp;
+      },
+  };
+}
+
+}  // namespace
+
+job_manager_actor spawn_job_manager(caf::actor_system& sys, job_manager_config cfg) {
+  return sys.spawn(job_manager_impl, std::move(cfg));
+}
+
+}  // namespace tranche

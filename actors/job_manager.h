@@ -1,0 +1,33 @@
+// The job manager (head): accepts programs from clients, assigns program ids
+// and spawns one job actor per program; answers explain requests.
+#pragma once
+
+#include <caf/all.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/atoms.h"
+#include "actors/broker.h"
+#include "actors/executor.h"
+#include "actors/planner.h"
+
+namespace tranche {
+
+using job_manager_actor = caf::typed_actor<
+    // (encoded Program, listener) -> program id; the listener gets the messages
+    // documented in tranche/client.h.
+    caf::replies_to<submit_atom, std::vector<char>, caf::actor>::with<uint64_t>,
+    // encoded Program -> (plan text, error text)
+    caf::replies_to<explain_atom, std::vector<char>>::with<std::string, std::string>>;
+
+struct job_manager_config {
+  broker_actor broker;
+  planner_actor planner;
+  std::shared_ptr<executor_directory> directory;
+  int32_t parallelism = 1;  // default shuffle partitions: the cluster's slots
+};
+
+[[nodiscard]] job_manager_actor spawn_job_manager(caf::actor_system& sys, job_manager_config cfg);
+
+}  // namespace tranche

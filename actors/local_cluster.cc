@@ -1,0 +1,194 @@
+// The embedded local cluster behind tranche/client.h: a broker, a planner, a
+// job manager and N executor nodes in one process, plus the SDK's blocking
+// calls built on a scoped actor.
+#include <chrono>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "actors/broker.h"
+#include "actors/executor.h"
+#include "actors/job_manager.h"
+#include "actors/planner.h"
+#include "io/batch_codec.h"
+#include "plan/program_codec.h"
+#include "tranche/client.h"
+
+namespace tranche {
+
+std::string to_string(const progress_event& e) {
+  std::string head = absl::StrFormat("%7.3fs portion %d \"%s\"", e.at, e.portion, e.portion_name);
+  switch (e.kind) {
+    case progress_kind::portion_started:
+      return absl::StrCat(head, " runnable: asks for up to ", e.tasks_total, " slot(s)");
+    case progress_kind::capacity_obtained:
+      return absl::StrCat(head, " obtained lease ", e.lease, " on node ", e.node, " (",
+                          e.slots_held, " held)");
+    case progress_kind::task_finished:
+      return absl::StrCat(head, " task done (", e.tasks_done, "/", e.tasks_total, ")");
+    case progress_kind::capacity_yielded:
+      return absl::StrCat(head, " yielded lease ", e.lease, " on node ", e.node, " to ", e.to,
+                          " (", e.slots_held, " held)");
+    case progress_kind::portion_finished:
+      return absl::StrCat(head, " finished ", e.tasks_total, " task(s)");
+  }
+  return head;
+}
+
+absl::StatusOr<batch> decode_result(const std::vector<char>& bytes) {
+  return decode_batch(bytes.data(), bytes.size());
+}
+
+namespace {
+
+// Bounds each wait of the blocking calls: a silent head for this long fails the call.
+constexpr auto kQuietTimeout = std::chrono::seconds(1800);
+
+caf::actor_system_config& configure(caf::actor_system_config& cfg) {
+  cfg.add_message_type<progress_event>("progress_event");
+  cfg.add_message_type<std::vector<std::vector<char>>>("vector_of_bytes");
+  cfg.add_message_type<std::vector<std::vector<uint64_t>>>("vector_of_u64s");
+  cfg.set("scheduler.policy", caf::atom("sharing"));
+  cfg.set("logger.verbosity", caf::atom("quiet"));
+  return cfg;
+}
+
+class local_cluster final : public cluster {
+ public:
+  explicit local_cluster(const cluster_options& opts) : sys_(configure(cfg_)), opts_(opts) {
+    directory_ = std::make_shared<executor_directory>();
+    broker_ = spawn_broker(sys_);
+    int slots = opts.slots_per_node;
+    if (slots <= 0) {
+      int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+      slots = std::max(1, cores / std::max(1, opts.nodes));
+    }
+    for (int n = 1; n <= std::max(1, opts.nodes); ++n) {
+      executor_config ec;
+      ec.node = static_cast<uint64_t>(n);
+      ec.slots = slots;
+      ec.directory = directory_;
+      auto e = spawn_executor(sys_, ec);
+      executors_.push_back(e);
+      caf::anon_send(broker_, register_atom::value, ec.node, static_cast<int64_t>(slots),
+                     opts.memory_per_node, e);
+    }
+    planner_options po;
+    po.parallelism = slots * std::max(1, opts.nodes);
+    po.memory_per_task = opts.memory_per_task;
+    po.split_bytes = opts.split_bytes;
+    planner_ = spawn_planner(sys_, po);
+    job_manager_config jc{broker_, planner_, directory_, po.parallelism};
+    job_manager_ = spawn_job_manager(sys_, jc);
+  }
+
+  ~local_cluster() override {
+    caf::anon_send_exit(job_manager_, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(planner_, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(broker_, caf::exit_reason::user_shutdown);
+    for (auto& e : executors_) caf::anon_send_exit(e, caf::exit_reason::user_shutdown);
+  }
+
+  caf::actor_system& system() override { return sys_; }
+
+  absl::StatusOr<uint64_t> submit(const std::string& sql, const std::vector<table_binding>& tables,
+                                  const caf::actor& listener) override {
+    caf::scoped_actor self{sys_};
+    absl::StatusOr<uint64_t> id = absl::UnavailableError("no reply from the job manager");
+    self->request(job_manager_, kQuietTimeout, submit_atom::value,
+                  encode_program(program_request{sql, tables}), listener)
+        .receive([&](uint64_t program) { id = program; },
+                 [&](const caf::error& err) { id = absl::UnavailableError(sys_.render(err)); });
+    return id;
+  }
+
+  absl::StatusOr<query_result> run_sql(const std::string& sql,
+                                       const std::vector<table_binding>& tables,
+                                       std::function<void(const progress_event&)> on_event) override {
+    const auto t0 = std::chrono::steady_clock::now();
+    caf::scoped_actor self{sys_};
+    auto id = submit(sql, tables, caf::actor_cast<caf::actor>(self));
+    if (!id.ok()) return id.status();
+    query_result out;
+    absl::Status status = absl::OkStatus();
+    bool done = false;
+    while (!done) {
+      self->receive(
+          [&](progress_atom, const progress_event& e) {
+            if (on_event) on_event(e);
+            out.events.push_back(e);
+          },
+          [&](result_atom, uint64_t, const std::vector<char>& bytes) {
+            auto b = decode_result(bytes);
+            if (!b.ok()) {
+              status = b.status();
+              return;
+            }
+            if (out.batches.empty() && out.rows == 0 && out.columns.fields.empty())
+              out.columns = b->schema;
+            if (b->rows == 0) return;
+            out.rows += b->rows;
+            out.batches.push_back(*std::move(b));
+          },
+          [&](done_atom, uint64_t, const std::string& error) {
+            done = true;
+            if (!error.empty()) status = absl::InvalidArgumentError(error);
+          },
+          caf::after(kQuietTimeout) >> [&] {
+            done = true;
+            status = absl::DeadlineExceededError("the cluster sent nothing for 30 minutes");
+          });
+    }
+    if (!status.ok()) return status;
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return out;
+  }
+
+  absl::StatusOr<std::string> explain(const std::string& sql,
+                                      const std::vector<table_binding>& tables) override {
+    caf::scoped_actor self{sys_};
+    absl::StatusOr<std::string> out = absl::UnavailableError("no reply from the job manager");
+    self->request(job_manager_, kQuietTimeout, explain_atom::value,
+                  encode_program(program_request{sql, tables}))
+        .receive(
+            [&](const std::string& text, const std::string& error) {
+              if (error.empty())
+                out = text;
+              else
+                out = absl::InvalidArgumentError(error);
+            },
+            [&](const caf::error& err) { out = absl::UnavailableError(sys_.render(err)); });
+    return out;
+  }
+
+  absl::StatusOr<ledger_totals> ledger() override {
+    caf::scoped_actor self{sys_};
+    absl::StatusOr<ledger_totals> out = absl::UnavailableError("no reply from the broker");
+    self->request(broker_, std::chrono::seconds(30), ledger_atom::value)
+        .receive(
+            [&](const std::vector<int64_t>& v) {
+              out = ledger_totals{v[0], v[1], v[2], v[3], v[4], v[5]};
+            },
+            [&](const caf::error& err) { out = absl::UnavailableError(sys_.render(err)); });
+    return out;
+  }
+
+ private:
+  caf::actor_system_config cfg_;
+  caf::actor_system sys_;
+  cluster_options opts_;
+  std::shared_ptr<executor_directory> directory_;
+  broker_actor broker_;
+  planner_actor planner_;
+  job_manager_actor job_manager_;
+  std::vector<executor_actor> executors_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<cluster>> cluster::start_local(const cluster_options& opts) {
+  if (opts.nodes < 1) return absl::InvalidArgumentError("a local cluster needs at least 1 node");
+  return std::unique_ptr<cluster>(new local_cluster(opts));
+}
+
+}  // namespace tranche

@@ -1,0 +1,174 @@
+// The portion actor (see portion.h).
+#include "actors/portion.h"
+
+#include <chrono>
+#include <deque>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "plan/plan_codec.h"
+
+namespace tranche {
+namespace {
+
+// Bounds every task; a longer task fails the program (issue 6 adds retries).
+constexpr auto kTaskTimeout = std::chrono::seconds(7200);
+
+struct held_lease {
+  uint64_t node = 0;
+  executor_actor exec;
+};
+
+struct portion_state {
+  portion_context ctx;
+  std::vector<std::vector<uint64_t>> input_nodes;
+  std::deque<uint32_t> pending;
+  std::vector<uint64_t> task_nodes;
+  int32_t done = 0;
+  std::map<uint64_t, held_lease> leases;
+  bool started = false;
+  bool asked_broker = false;
+  bool finished = false;
+  static inline const char* name = "portion";
+};
+
+using portion_ptr = portion_actor::stateful_pointer<portion_state>;
+
+progress_event event(portion_ptr self, progress_kind k) {
+  progress_event e;
+  e.kind = k;
+  e.program = self->state.ctx.program;
+  e.portion = self->state.ctx.spec.id;
+  e.portion_name = self->state.ctx.spec.name;
+  e.tasks_done = self->state.done;
+  e.tasks_total = self->state.ctx.spec.tasks;
+  e.slots_held = static_cast<int32_t>(self->state.leases.size());
+  return e;
+}
+
+task_spec make_task(portion_ptr self, uint32_t t) {
+  auto& st = self->state;
+  task_spec ts;
+  ts.program = st.ctx.program;
+  ts.portion = st.ctx.spec;
+  ts.task = t;
+  for (size_t i = 0; i < st.ctx.spec.inputs.size() && i < st.input_nodes.size(); ++i)
+    for (uint32_t up = 0; up < st.input_nodes[i].size(); ++up)
+      ts.inputs.push_back(block_ref{st.input_nodes[i][up], st.ctx.program,
+                                    static_cast<uint32_t>(st.ctx.spec.inputs[i]), up, t});
+  return ts;
+}
+
+void release(portion_ptr self, uint64_t lease) {
+  auto it = self->state.leases.find(lease);
+  if (it == self->state.leases.end()) return;
+  held_lease h = it->second;
+  self->state.leases.erase(it);
+  self->send(self->state.ctx.job, release_atom::value, self->state.ctx.spec.id, lease, h.node,
+             h.exec);
+}
+
+void fail(portion_ptr self, const std::string& error) {
+  if (self->state.finished) return;
+  self->state.finished = true;
+  // The job reclaims the program's leases and then ends this actor.
+  self->send(self->state.ctx.job, portion_fail_atom::value, self->state.ctx.spec.id, error);
+}
+
+void dispatch(portion_ptr self, uint64_t lease);
+
+void on_task_done(portion_ptr self, uint64_t lease, uint32_t t, uint64_t node) {
+  auto& st = self->state;
+  if (st.finished) return;
+  st.task_nodes[t] = node;
+  ++st.done;
+  self->send(st.ctx.job, progress_atom::value, event(self, progress_kind::task_finished));
+  if (st.done == st.ctx.spec.tasks) {
+    // Done first, then the leases: the job starts successors before it sees
+    // the leases, so it can hand them straight over.
+    st.finished = true;
+    self->send(st.ctx.job, portion_done_atom::value, st.ctx.spec.id, st.task_nodes,
+               static_cast<int32_t>(st.leases.size()));
+    std::vector<uint64_t> ids;
+    for (auto& [id, h] : st.leases) ids.push_back(id);
+    for (auto id : ids) release(self, id);
+    return;  // the job ends this actor once the program is settled
+
+  }
+  dispatch(self, lease);
+}
+
+void dispatch(portion_ptr self, uint64_t lease) {
+  auto& st = self->state;
+  auto it = st.leases.find(lease);
+  if (it == st.leases.end()) return;
+  if (st.pending.empty()) {
+    release(self, lease);  // no task left for this lease: yield it now
+    return;
+  }
+  const uint32_t t = st.pending.front();
+  st.pending.pop_front();
+  if (st.pending.empty() && st.asked_broker)
+    self->send(st.ctx.broker, shrink_atom::value, caf::actor_cast<lease_holder_actor>(self),
+               int64_t{0});
+  const uint64_t node = it->second.node;
+  self->request(it->second.exec, kTaskTimeout, run_atom::value, encode_task(make_task(self, t)))
+      .then(
+          [=](const std::vector<char>& result, const std::string& error) {
+            if (!error.empty()) return fail(self, error);
+            auto r = decode_task_result(result.data(), result.size());
+            if (!r.ok()) return fail(self, std::string(r.status().message()));
+            on_task_done(self, lease, t, node);
+          },
+          [=](const caf::error& err) {
+            fail(self, absl::StrCat("task ", t, " of portion ", self->state.ctx.spec.id,
+                                    " on node ", node, ": ", self->system().render(err)));
+          });
+}
+
+portion_actor::behavior_type portion_impl(portion_ptr self, portion_context ctx) {
+  self->state.ctx = std::move(ctx);
+  auto& spec = self->state.ctx.spec;
+  self->state.task_nodes.assign(static_cast<size_t>(spec.tasks), 0);
+  for (int t = 0; t < spec.tasks; ++t) self->state.pending.push_back(static_cast<uint32_t>(t));
+  return {
+      [=](start_atom, std::vector<std::vector<uint64_t>> inputs) {
+        auto& st = self->state;
+        st.input_nodes = std::move(inputs);
+        st.started = true;
+        self->send(st.ctx.job, progress_atom::value, event(self, progress_kind::portion_started));
+        const int64_t want = static_cast<int64_t>(st.pending.size()) - st.ctx.handed;
+        if (want > 0) {
+          st.asked_broker = true;
+          self->send(st.ctx.broker, request_atom::value, caf::actor_cast<lease_holder_actor>(self),
+                     st.ctx.program, st.ctx.spec.id, want, st.ctx.spec.memory_per_task);
+        }
+      },
+      [=](grant_atom, uint64_t lease, uint64_t node, executor_actor exec) {
+        auto& st = self->state;
+        if (st.finished) {
+          self->send(st.ctx.broker, yield_atom::value, lease);
+          return;
+        }
+        st.leases[lease] = held_lease{node, exec};
+        auto e = event(self, progress_kind::capacity_obtained);
+        e.lease = lease;
+        e.node = node;
+        self->send(st.ctx.job, progress_atom::value, e);
+        dispatch(self, lease);
+        // Handed-over leases may cover what was asked of the broker: ask only
+        // for what is still undispatched.
+        if (st.asked_broker && !st.pending.empty())
+          self->send(st.ctx.broker, shrink_atom::value, caf::actor_cast<lease_holder_actor>(self),
+                     static_cast<int64_t>(st.pending.size()));
+      },
+  };
+}
+
+}  // namespace
+
+portion_actor spawn_portion(caf::actor_system& sys, portion_context ctx) {
+  return sys.spawn(portion_impl, std::move(ctx));
+}
+
+}  // namespace tranche

@@ -1,0 +1,32 @@
+// The message atoms of tranche's actors and of the client SDK's messages
+// (CAF 0.17 atoms: at most 10 characters).
+#pragma once
+
+#include <caf/all.hpp>
+
+namespace tranche {
+
+using register_atom = caf::atom_constant<caf::atom("register")>;
+using request_atom = caf::atom_constant<caf::atom("request")>;
+using grant_atom = caf::atom_constant<caf::atom("grant")>;
+using yield_atom = caf::atom_constant<caf::atom("yield")>;
+using transfer_atom = caf::atom_constant<caf::atom("transfer")>;
+using shrink_atom = caf::atom_constant<caf::atom("shrink")>;
+using ledger_atom = caf::atom_constant<caf::atom("ledger")>;
+using run_atom = caf::atom_constant<caf::atom("run")>;
+using fetch_atom = caf::atom_constant<caf::atom("fetch")>;
+using drop_atom = caf::atom_constant<caf::atom("drop")>;
+using task_done_atom = caf::atom_constant<caf::atom("taskdone")>;
+using plan_atom = caf::atom_constant<caf::atom("plan")>;
+using explain_atom = caf::atom_constant<caf::atom("explain")>;
+using submit_atom = caf::atom_constant<caf::atom("submit")>;
+using start_atom = caf::atom_constant<caf::atom("start")>;
+using release_atom = caf::atom_constant<caf::atom("release")>;
+using portion_done_atom = caf::atom_constant<caf::atom("pdone")>;
+using portion_fail_atom = caf::atom_constant<caf::atom("pfail")>;
+using progress_atom = caf::atom_constant<caf::atom("progress")>;
+using result_atom = caf::atom_constant<caf::atom("result")>;
+using done_atom = caf::atom_constant<caf::atom("done")>;
+using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
+
+}  // namespace tranche

@@ -1,0 +1,121 @@
+// The client SDK: start an embedded local cluster (N executor nodes in this
+// process), submit SQL programs, and receive result batches and progress
+// events — as actor messages (submit) or through a blocking call (run_sql).
+//
+// Messages a listener actor receives for a submitted program:
+//   (progress_atom, progress_event)                  while it runs
+//   (result_atom, uint64_t program, std::vector<char> batch)   result batches,
+//        Cap'n Proto encoded (schemas/batch.capnp); decode with decode_result
+//   (done_atom, uint64_t program, std::string error)  last; error empty on success
+#pragma once
+
+#include <caf/all.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "tranche/atoms.h"
+#include "tranche/batch.h"
+#include "tranche/ids.h"
+#include "tranche/types.h"
+
+namespace tranche {
+
+struct table_binding {
+  std::string name;
+  std::string glob;  // CSV files, e.g. /data/t/*.csv
+  char delimiter = ',';
+  bool header = true;
+};
+
+enum class progress_kind : uint8_t {
+  portion_started,    // the portion became runnable and asked for capacity
+  capacity_obtained,  // a lease (one slot + memory on a node) reached the portion
+  task_finished,
+  capacity_yielded,   // the portion gave a lease back (to a successor or the broker)
+  portion_finished,
+};
+
+struct progress_event {
+  progress_kind kind = progress_kind::portion_started;
+  uint64_t program = 0;
+  int32_t portion = 0;
+  std::string portion_name;
+  int32_t tasks_done = 0;
+  int32_t tasks_total = 0;
+  int32_t slots_held = 0;   // leases the portion holds after this event
+  uint64_t lease = 0;       // capacity events
+  uint64_t node = 0;        // capacity events: the lease's node
+  std::string to;           // capacity_yielded: "portion 1" or "broker"
+  double at = 0;            // seconds since the program was submitted
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, progress_event& e) {
+  return f(caf::meta::type_name("progress_event"), e.kind, e.program, e.portion, e.portion_name,
+           e.tasks_done, e.tasks_total, e.slots_held, e.lease, e.node, e.to, e.at);
+}
+
+// One line of text for an event: "0.012s portion 0 \"scan t\" obtained lease 3 on node 1 (2 held)".
+[[nodiscard]] std::string to_string(const progress_event& e);
+
+struct cluster_options {
+  int nodes = 1;              // executor nodes in the embedded cluster
+  int slots_per_node = 0;     // 0: the machine's cores (divided among nodes, at least 1)
+  int64_t memory_per_node = 4ll << 30;
+  int64_t memory_per_task = 256ll << 20;
+  uint64_t split_bytes = 32ull << 20;
+};
+
+struct query_result {
+  schema columns;
+  std::vector<batch> batches;
+  uint64_t rows = 0;
+  std::vector<progress_event> events;
+  double seconds = 0;
+};
+
+struct ledger_totals {
+  int64_t registered_slots = 0, free_slots = 0;
+  int64_t registered_memory = 0, free_memory = 0;
+  int64_t leases = 0, queued = 0;
+};
+
+// Decodes a (result_atom, ...) payload.
+[[nodiscard]] absl::StatusOr<batch> decode_result(const std::vector<char>& bytes);
+
+class cluster {
+ public:
+  // Starts an embedded cluster in this process: a broker, a planner, a job
+  // manager and `nodes` executors.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<cluster>> start_local(
+      const cluster_options& opts);
+  virtual ~cluster() = default;
+
+  [[nodiscard]] virtual caf::actor_system& system() = 0;
+
+  // Submits asynchronously; `listener` receives the messages listed above.
+  // Returns the program id.
+  virtual absl::StatusOr<uint64_t> submit(const std::string& sql,
+                                          const std::vector<table_binding>& tables,
+                                          const caf::actor& listener) = 0;
+
+  // Submits and waits for the whole result. `on_event`, if set, sees every
+  // progress event as it arrives.
+  virtual absl::StatusOr<query_result> run_sql(
+      const std::string& sql, const std::vector<table_binding>& tables,
+      std::function<void(const progress_event&)> on_event = nullptr) = 0;
+
+  // The plan the program would run, rendered as text.
+  virtual absl::StatusOr<std::string> explain(const std::string& sql,
+                                              const std::vector<table_binding>& tables) = 0;
+
+  // The broker's ledger totals (tests check that no capacity leaked).
+  virtual absl::StatusOr<ledger_totals> ledger() = 0;
+};
+
+}  // namespace tranche
+

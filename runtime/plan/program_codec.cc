@@ -1,0 +1,64 @@
+// Implementation of the Program codec (see program_codec.h). Decoding treats
+// the bytes as untrusted: every failure is an InvalidArgument, never a crash.
+#include "plan/program_codec.h"
+
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+#include <kj/exception.h>
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "schemas/program.capnp.h"
+
+namespace tranche {
+
+std::vector<char> encode_program(const program_request& p) {
+  capnp::MallocMessageBuilder mb;
+  auto root = mb.initRoot<wire::Program>();
+  root.setSql(p.sql);
+  auto tables = root.initTables(static_cast<unsigned>(p.tables.size()));
+  for (size_t i = 0; i < p.tables.size(); ++i) {
+    tables[i].setName(p.tables[i].name);
+    tables[i].setGlob(p.tables[i].glob);
+    tables[i].setDelimiter(static_cast<uint8_t>(p.tables[i].delimiter));
+    tables[i].setHeader(p.tables[i].header);
+  }
+  auto words = capnp::messageToFlatArray(mb);
+  auto bytes = words.asChars();
+  return std::vector<char>(bytes.begin(), bytes.end());
+}
+
+absl::StatusOr<program_request> decode_program(const char* data, size_t size) {
+  if (size % sizeof(capnp::word) != 0 || size == 0)
+    return absl::InvalidArgumentError("malformed program: size is not a whole number of words");
+  kj::Array<capnp::word> aligned = kj::heapArray<capnp::word>(size / sizeof(capnp::word));
+  std::memcpy(aligned.begin(), data, size);
+  program_request out;
+  try {
+    capnp::ReaderOptions opts;
+    opts.traversalLimitInWords = 16u << 20;
+    opts.nestingLimit = 64;
+    capnp::FlatArrayMessageReader reader(aligned, opts);
+    auto root = reader.getRoot<wire::Program>();
+    if (!root.isSql())
+      return absl::UnimplementedError("dataflow programs are not supported yet; submit SQL");
+    out.sql = root.getSql();
+    for (auto t : root.getTables()) {
+      table_binding b;
+      b.name = t.getName();
+      b.glob = t.getGlob();
+      b.delimiter = static_cast<char>(t.getDelimiter());
+      b.header = t.getHeader();
+      if (b.name.empty() || b.glob.empty())
+        return absl::InvalidArgumentError("malformed program: a table binding lacks a name or glob");
+      out.tables.push_back(std::move(b));
+    }
+  } catch (const kj::Exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("malformed program: ", e.getDescription().cStr()));
+  }
+  return out;
+}
+
+}  // namespace tranche

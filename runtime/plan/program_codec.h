@@ -1,0 +1,21 @@
+// Encoding of what a client submits (schemas/program.capnp `Program`): SQL
+// text and the tables it names, bound to file globs.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "tranche/client.h"
+
+namespace tranche {
+
+struct program_request {
+  std::string sql;
+  std::vector<table_binding> tables;
+};
+
+[[nodiscard]] std::vector<char> encode_program(const program_request& p);
+[[nodiscard]] absl::StatusOr<program_request> decode_program(const char* data, size_t size);
+
+}  // namespace tranche

@@ -1,0 +1,101 @@
+// Implementation of run_task (see task_runner.h).
+#include "plan/task_runner.h"
+
+#include "absl/strings/str_cat.h"
+#include "io/csv.h"
+
+namespace tranche {
+namespace {
+
+uint64_t approx_bytes(const batch& b) {
+  uint64_t n = 0;
+  for (const auto& c : b.columns)
+    n += c->i64().size() * 8 + c->f64().size() * 8 + c->b().size() + c->chars().size() +
+         c->offsets().size() * 4 + c->valid().size();
+  return n;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<operator_ptr>> build_pipeline(const portion_spec& p) {
+  std::vector<operator_ptr> ops;
+  for (const auto& s : p.steps) {
+    switch (s.kind) {
+      case step_kind::filter: ops.push_back(make_filter(s.predicate)); break;
+      case step_kind::project: ops.push_back(make_project(s.exprs, s.output)); break;
+      case step_kind::partial_aggregate:
+        ops.push_back(make_partial_aggregate(s.exprs, s.aggregates, s.output));
+        break;
+      case step_kind::final_aggregate:
+        ops.push_back(make_final_aggregate(static_cast<size_t>(s.num_keys), s.aggregates, s.output));
+        break;
+      case step_kind::sort: ops.push_back(make_sort(s.keys, s.limit)); break;
+      case step_kind::limit: ops.push_back(make_limit(s.limit)); break;
+    }
+  }
+  return ops;
+}
+
+absl::StatusOr<task_output> run_task(const task_spec& task, block_source& inputs) {
+  const portion_spec& p = task.portion;
+  auto ops_or = build_pipeline(p);
+  if (!ops_or.ok()) return ops_or.status();
+  std::vector<operator_ptr> ops = std::move(*ops_or);
+
+  task_output out;
+  const size_t parts = p.sink == sink_kind::hash ? static_cast<size_t>(std::max(1, p.partitions)) : 1;
+  out.partitions.resize(parts);
+  emit_fn sink = [&](batch b) -> absl::Status {
+    if (b.rows == 0) return absl::OkStatus();
+    out.rows += b.rows;
+    out.bytes += approx_bytes(b);
+    if (parts == 1) {
+      out.partitions[0].push_back(std::make_shared<batch>(std::move(b)));
+    } else {
+      auto split = hash_partition(b, p.partition_keys, parts);
+      for (size_t i = 0; i < parts; ++i)
+        if (split[i].rows > 0) out.partitions[i].push_back(std::make_shared<batch>(std::move(split[i])));
+    }
+    return absl::OkStatus();
+  };
+  // emitters[i] feeds ops[i]; emitters[ops.size()] is the sink.
+  std::vector<emit_fn> emitters(ops.size() + 1);
+  emitters[ops.size()] = sink;
+  for (size_t i = ops.size(); i-- > 0;) {
+    physical_operator* op = ops[i].get();
+    const emit_fn* next = &emitters[i + 1];
+    emitters[i] = [op, next](batch b) { return op->push(std::move(b), *next); };
+  }
+  const emit_fn& head = emitters[0];
+
+  if (p.source == source_kind::scan) {
+    if (task.task >= p.task_splits.size())
+      return absl::InvalidArgumentError(absl::StrCat("task ", task.task, " has no input split"));
+    csv_options opts;
+    opts.delimiter = p.format.delimiter;
+    opts.header = p.format.header;
+    for (const auto& split : p.task_splits[task.task]) {
+      auto reader = csv_reader::open(split, p.file_schema, p.columns, opts);
+      if (!reader.ok()) return reader.status();
+      for (;;) {
+        batch b;
+        auto more = (*reader)->next(&b);
+        if (!more.ok()) return more.status();
+        if (!*more) break;
+        if (auto s = head(std::move(b)); !s.ok()) return s;
+      }
+    }
+  } else {
+    for (const auto& ref : task.inputs) {
+      auto blocks = inputs.fetch(ref);
+      if (!blocks.ok()) return blocks.status();
+      for (auto& b : *blocks)
+        if (auto s = head(*b); !s.ok()) return s;
+    }
+  }
+  for (size_t i = 0; i < ops.size(); ++i)
+    if (auto s = ops[i]->finish(emitters[i + 1]); !s.ok()) return s;
+  return out;
+}
+
+}  // namespace tranche

@@ -1,0 +1,37 @@
+// Runs one task of a portion: reads its input (file splits, or the upstream
+// blocks of its partition through a block_source), pushes batches through the
+// portion's pipeline steps and partitions the output by the portion's sink.
+// The executor calls it on a pool thread; tests call it directly.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "exec/operators.h"
+#include "plan/plan.h"
+#include "plan/plan_codec.h"
+#include "tranche/batch.h"
+
+namespace tranche {
+
+class block_source {
+ public:
+  virtual ~block_source() = default;
+  // The batches of one upstream block (empty when the block has no rows).
+  [[nodiscard]] virtual absl::StatusOr<std::vector<batch_ptr>> fetch(const block_ref& ref) = 0;
+};
+
+struct task_output {
+  // One entry per output partition of the portion's sink.
+  std::vector<std::vector<batch_ptr>> partitions;
+  uint64_t rows = 0;
+  uint64_t bytes = 0;
+};
+
+// Builds the operator chain for a portion's steps.
+[[nodiscard]] absl::StatusOr<std::vector<operator_ptr>> build_pipeline(const portion_spec& p);
+
+[[nodiscard]] absl::StatusOr<task_output> run_task(const task_spec& task, block_source& inputs);
+
+}  // namespace tranche

@@ -1,0 +1,96 @@
+// tranche-bench: every benchmark of the project, one subcommand each. Each
+// ends its output with one line of key=value pairs.
+//   tranche-bench groupby [--rows N] [--files F] [--dir DIR] [--nodes N]
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_format.h"
+#include "io/sample_gen.h"
+#include "tranche/client.h"
+
+namespace {
+
+int groupby(const std::vector<std::string>& args) {
+  uint64_t rows = 10'000'000;
+  int files = 16, nodes = 1;
+  std::string dir = "/tmp/tranche-bench-groupby";
+  for (size_t i = 0; i + 1 < args.size(); i += 2) {
+    if (args[i] == "--rows") rows = std::stoull(args[i + 1]);
+    else if (args[i] == "--files") files = std::stoi(args[i + 1]);
+    else if (args[i] == "--dir") dir = args[i + 1];
+    else if (args[i] == "--nodes") nodes = std::stoi(args[i + 1]);
+    else {
+      std::cerr << "groupby: unknown option " << args[i] << "\n";
+      return 2;
+    }
+  }
+  const std::string data = absl::StrFormat("%s/r%d-f%d", dir, rows, files);
+  const std::string marker = data + "/.complete";
+  if (!std::filesystem::exists(marker)) {
+    auto t0 = std::chrono::steady_clock::now();
+    tranche::sample_options so;
+    so.rows = rows;
+    so.files = files;
+    auto r = tranche::generate_sample(data, so);
+    if (!r.ok()) {
+      std::cerr << r.status().message() << "\n";
+      return 1;
+    }
+    std::ofstream(marker) << "ok\n";
+    std::cout << absl::StrFormat("generated %d rows in %d files in %.2f s\n", rows, files,
+                                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  uint64_t bytes = 0;
+  for (auto& e : std::filesystem::directory_iterator(data))
+    if (e.path().extension() == ".csv") bytes += e.file_size();
+
+  tranche::cluster_options co;
+  co.nodes = nodes;
+  auto cl = tranche::cluster::start_local(co);
+  if (!cl.ok()) return 1;
+  std::vector<tranche::table_binding> tables{{"t", data + "/*.csv"}};
+  const std::vector<std::pair<std::string, std::string>> queries = {
+      {"by_flag", "SELECT flag, sum(price), avg(quantity), count(*) FROM t GROUP BY flag"},
+      {"by_key", "SELECT key, sum(price), avg(quantity), count(*) FROM t GROUP BY key"},
+  };
+  double total = 0;
+  std::string kv;
+  for (const auto& [name, sql] : queries) {
+    auto r = (*cl)->run_sql(sql, tables);
+    if (!r.ok()) {
+      std::cerr << name << ": " << r.status().message() << "\n";
+      return 1;
+    }
+    total += r->seconds;
+    std::cout << absl::StrFormat("%-8s %8.3f s  %12.0f rows/s  %.0f MB/s  (%d result rows)\n", name,
+                                 r->seconds, rows / r->seconds, bytes / r->seconds / 1e6, r->rows);
+    kv += absl::StrFormat(" %s_seconds=%.3f %s_rows_per_s=%.0f", name, r->seconds, name,
+                          rows / r->seconds);
+  }
+  const double duckdb_reference = 1.0;  // seconds, both queries, DuckDB 1.5 on 2 cores (issue 2)
+  std::cout << absl::StrFormat("rows=%d files=%d bytes=%d cores=%d%s total_seconds=%.3f "
+                               "vs_duckdb_reference=%.2f\n",
+                               rows, files, bytes, std::thread::hardware_concurrency(), kv, total,
+                               total / duckdb_reference);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::cerr << "usage: tranche-bench groupby [--rows N] [--files F] [--dir DIR] [--nodes N]\n";
+    return 2;
+  }
+  const std::string cmd = args[0];
+  args.erase(args.begin());
+  if (cmd == "groupby") return groupby(args);
+  std::cerr << "tranche-bench: unknown benchmark " << cmd << "\n";
+  return 2;
+}

@@ -1,0 +1,172 @@
+// `tranche`, the client CLI: runs SQL programs on an embedded local cluster
+// and generates sample data. Exit codes: 0 success, 1 the program failed (one
+// message on stderr), 2 bad usage.
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/output.h"
+#include "io/sample_gen.h"
+#include "tranche/client.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(usage:
+  tranche sql [options] "SELECT ..."      run a SQL program
+  tranche sql [options] -f FILE.sql
+  tranche gen sample [--rows N] [--files F] [--seed S] --out DIR
+
+sql options:
+  --local N            run on an embedded cluster of N executor nodes (default 1)
+  --slots S            task slots per node (default: the machine's cores / N)
+  --table NAME=GLOB    bind a table to CSV files with a header row (repeatable)
+  --delimiter C        field delimiter of the tables' files (default ,)
+  --format F           table (default), csv or json
+  --explain            print the plan (portions, tasks, partitioning, capacity asked)
+  --events             print each portion's capacity and progress events on stderr
+  -f FILE              read the program from FILE
+)";
+
+int usage_error(const std::string& msg) {
+  std::cerr << "tranche: " << msg << "\n" << kUsage;
+  return 2;
+}
+
+int fail(const std::string& msg) {
+  std::cerr << "tranche: error: " << msg << "\n";
+  return 1;
+}
+
+bool parse_u64(const std::string& s, uint64_t* out) {
+  if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos || s.size() > 18)
+    return false;
+  *out = std::stoull(s);
+  return true;
+}
+
+int cmd_gen(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] != "sample") return usage_error("gen: expected 'sample'");
+  tranche::sample_options opts;
+  std::string out;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto next = [&](uint64_t* v) {
+      return i + 1 < args.size() && parse_u64(args[++i], v);
+    };
+    uint64_t v = 0;
+    if (a == "--rows") {
+      if (!next(&v)) return usage_error("--rows needs a non-negative integer");
+      opts.rows = v;
+    } else if (a == "--files") {
+      if (!next(&v) || v == 0 || v > 10000) return usage_error("--files needs an integer in 1..10000");
+      opts.files = static_cast<int>(v);
+    } else if (a == "--seed") {
+      if (!next(&v)) return usage_error("--seed needs a non-negative integer");
+      opts.seed = v;
+    } else if (a == "--out") {
+      if (i + 1 >= args.size()) return usage_error("--out needs a directory");
+      out = args[++i];
+    } else {
+      return usage_error("gen sample: unknown option " + a);
+    }
+  }
+  if (out.empty()) return usage_error("gen sample: --out DIR is required");
+  auto files = tranche::generate_sample(out, opts);
+  if (!files.ok()) return fail(std::string(files.status().message()));
+  std::cout << "wrote " << opts.rows << " rows in " << files->size() << " files to " << out
+            << "/part-*.csv\n";
+  return 0;
+}
+
+int cmd_sql(const std::vector<std::string>& args) {
+  tranche::cluster_options copts;
+  std::vector<tranche::table_binding> tables;
+  std::string format = "table", sql, file;
+  char delimiter = ',';
+  bool explain = false, events = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](std::string* v) {
+      if (i + 1 >= args.size()) return false;
+      *v = args[++i];
+      return true;
+    };
+    std::string v;
+    uint64_t n = 0;
+    if (a == "--local") {
+      if (!value(&v) || !parse_u64(v, &n) || n < 1 || n > 64)
+        return usage_error("--local needs a node count in 1..64");
+      copts.nodes = static_cast<int>(n);
+    } else if (a == "--slots") {
+      if (!value(&v) || !parse_u64(v, &n) || n < 1 || n > 1024)
+        return usage_error("--slots needs a slot count in 1..1024");
+      copts.slots_per_node = static_cast<int>(n);
+    } else if (a == "--table") {
+      if (!value(&v)) return usage_error("--table needs NAME=GLOB");
+      auto eq = v.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == v.size())
+        return usage_error("--table needs NAME=GLOB, got \"" + v + "\"");
+      tables.push_back(tranche::table_binding{v.substr(0, eq), v.substr(eq + 1)});
+    } else if (a == "--delimiter") {
+      if (!value(&v) || v.size() != 1) return usage_error("--delimiter needs one character");
+      delimiter = v[0];
+    } else if (a == "--format") {
+      if (!value(&format) || !tranche::known_format(format))
+        return usage_error("--format must be table, csv or json");
+    } else if (a == "-f") {
+      if (!value(&file)) return usage_error("-f needs a file");
+    } else if (a == "--explain") {
+      explain = true;
+    } else if (a == "--events") {
+      events = true;
+    } else if (!a.empty() && a[0] == '-') {
+      return usage_error("sql: unknown option " + a);
+    } else if (sql.empty()) {
+      sql = a;
+    } else {
+      return usage_error("sql: more than one program given (quote the SQL text)");
+    }
+  }
+  if (!file.empty()) {
+    if (!sql.empty()) return usage_error("sql: give the program as text or with -f, not both");
+    std::ifstream in(file);
+    if (!in) return fail(file + ": cannot open");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    sql = ss.str();
+  }
+  if (sql.empty()) return usage_error("sql: no program given");
+  for (auto& t : tables) t.delimiter = delimiter;
+
+  auto cluster = tranche::cluster::start_local(copts);
+  if (!cluster.ok()) return fail(std::string(cluster.status().message()));
+  if (explain) {
+    auto text = (*cluster)->explain(sql, tables);
+    if (!text.ok()) return fail(std::string(text.status().message()));
+    std::cout << *text;
+    return 0;
+  }
+  auto r = (*cluster)->run_sql(sql, tables, [&](const tranche::progress_event& e) {
+    if (events) std::cerr << to_string(e) << "\n";
+  });
+  if (!r.ok()) return fail(std::string(r.status().message()));
+  tranche::print_result(*r, format, std::cout);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::cout << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  const std::string cmd = args[0];
+  args.erase(args.begin());
+  if (cmd == "sql") return cmd_sql(args);
+  if (cmd == "gen") return cmd_gen(args);
+  return usage_error("unknown command " + cmd);
+}

@@ -1,0 +1,120 @@
+// Implementation of the CLI's result rendering (see output.h).
+#include "cli/output.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace tranche {
+namespace {
+
+std::string csv_escape(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string json_value(const value& v) {
+  switch (v.index()) {
+    case 0: return "null";
+    case 1:
+    case 2:
+    case 3: return to_string(v);
+    default: return json_string(to_string(v));
+  }
+}
+
+}  // namespace
+
+bool known_format(const std::string& f) { return f == "table" || f == "csv" || f == "json"; }
+
+void print_result(const query_result& r, const std::string& format, std::ostream& out) {
+  const auto& fields = r.columns.fields;
+  if (format == "csv") {
+    for (size_t c = 0; c < fields.size(); ++c) out << (c ? "," : "") << csv_escape(fields[c].name);
+    out << "\n";
+    for (const auto& b : r.batches)
+      for (size_t i = 0; i < b.rows; ++i) {
+        for (size_t c = 0; c < b.columns.size(); ++c) {
+          if (c) out << ",";
+          if (!b.columns[c]->is_null(i)) out << csv_escape(to_string(b.get(i, c)));
+        }
+        out << "\n";
+      }
+    return;
+  }
+  if (format == "json") {
+    out << "[";
+    bool first = true;
+    for (const auto& b : r.batches)
+      for (size_t i = 0; i < b.rows; ++i) {
+        out << (first ? "\n  {" : ",\n  {");
+        first = false;
+        for (size_t c = 0; c < b.columns.size(); ++c)
+          out << (c ? ", " : "") << json_string(fields[c].name) << ": "
+              << json_value(b.get(i, c));
+        out << "}";
+      }
+    out << (first ? "]\n" : "\n]\n");
+    return;
+  }
+  // table
+  std::vector<std::vector<std::string>> cells;
+  std::vector<size_t> width(fields.size());
+  for (size_t c = 0; c < fields.size(); ++c) width[c] = fields[c].name.size();
+  for (const auto& b : r.batches)
+    for (size_t i = 0; i < b.rows; ++i) {
+      std::vector<std::string> row;
+      for (size_t c = 0; c < b.columns.size(); ++c) {
+        row.push_back(to_string(b.get(i, c)));
+        width[c] = std::max(width[c], row.back().size());
+      }
+      cells.push_back(std::move(row));
+    }
+  auto numeric = [&](size_t c) {
+    return fields[c].type == type_id::int64 || fields[c].type == type_id::float64;
+  };
+  auto line = [&](const std::vector<std::string>& row, bool header) {
+    for (size_t c = 0; c < row.size(); ++c) {
+      if (c) out << " | ";
+      const size_t pad = width[c] - row[c].size();
+      if (!header && numeric(c)) out << std::string(pad, ' ') << row[c];
+      else out << row[c] << (c + 1 < row.size() ? std::string(pad, ' ') : "");
+    }
+    out << "\n";
+  };
+  std::vector<std::string> names;
+  for (const auto& f : fields) names.push_back(f.name);
+  line(names, true);
+  for (size_t c = 0; c < fields.size(); ++c) out << (c ? "-+-" : "") << std::string(width[c], '-');
+  out << "\n";
+  for (const auto& row : cells) line(row, false);
+  out << "(" << r.rows << " row" << (r.rows == 1 ? "" : "s") << ")\n";
+}
+
+}  // namespace tranche
