@@ -1,0 +1,278 @@
+// End-to-end SQL programs through an embedded 2-node cluster, each compared
+// with the rows sqlite3 computes over the same CSV files. After every program
+// the broker's ledger must be whole: no lease left, all capacity free.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "io/sample_gen.h"
+#include "oracle.h"
+#include "tranche/client.h"
+
+namespace tranche {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::oracle_table;
+
+class SqlPrograms : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(fs::temp_directory_path() / ("tranche-it-" + std::to_string(getpid())));
+    fs::create_directories(*dir_);
+    sample_options so;
+    so.rows = 60000;
+    so.files = 3;
+    auto files = generate_sample(*dir_ + "/t", so);
+    ASSERT_TRUE(files.ok()) << files.status().message();
+    // A table with NULLs (empty unquoted fields), quoted strings and a delimiter inside quotes.
+    fs::create_directories(*dir_ + "/n");
+    std::ofstream(*dir_ + "/n/a.csv") << "a,b,s\n"
+                                         "1,1.5,x\n"
+                                         ",2.5,y\n"
+                                         "3,,\"x\"\n"
+                                         "4,0.5,\n"
+                                         ",,\"a,b\"\n"
+                                         "6,3.25,y\n";
+    std::ofstream(*dir_ + "/n/b.csv") << "a,b,s\n"
+                                         "7,1.0,z\n"
+                                         "-2,-1.5,x\n";
+    cluster_options co;
+    co.nodes = 2;
+    co.slots_per_node = 2;
+    co.split_bytes = 256 << 10;  // many scan tasks
+    co.memory_per_node = 1ll << 30;
+    co.memory_per_task = 64ll << 20;
+    auto cl = cluster::start_local(co);
+    ASSERT_TRUE(cl.ok());
+    cluster_ = cl->release();
+  }
+
+  static void TearDownTestSuite() {
+    delete cluster_;
+    fs::remove_all(*dir_);
+    delete dir_;
+  }
+
+  static std::vector<table_binding> bindings() {
+    return {{"t", *dir_ + "/t/*.csv"}, {"n", *dir_ + "/n/*.csv"}};
+  }
+
+  static std::vector<oracle_table> oracle_tables() {
+    std::vector<std::string> tf, nf;
+    for (auto& e : fs::directory_iterator(*dir_ + "/t")) tf.push_back(e.path());
+    for (auto& e : fs::directory_iterator(*dir_ + "/n")) nf.push_back(e.path());
+    return {
+        {"t", "CREATE TABLE t(key INTEGER, price REAL, quantity INTEGER, shipdate TEXT, flag TEXT)",
+         tf, {"key", "price", "quantity", "shipdate", "flag"}},
+        {"n", "CREATE TABLE n(a INTEGER, b REAL, s TEXT)", nf, {"a", "b", "s"}},
+    };
+  }
+
+  // Runs `sql` on tranche and `oracle_sql` on sqlite3 and compares.
+  void check(const std::string& sql, const std::string& oracle_sql, bool ordered) {
+    auto r = cluster_->run_sql(sql, bindings());
+    ASSERT_TRUE(r.ok()) << sql << "\n" << r.status().message();
+    auto expected = testing::sqlite_rows(oracle_tables(), oracle_sql);
+    auto diff = testing::compare_rows(expected, testing::result_rows(*r), ordered);
+    EXPECT_EQ(diff, "") << sql;
+    expect_ledger_whole();
+  }
+
+  void expect_ledger_whole() {
+    auto l = cluster_->ledger();
+    ASSERT_TRUE(l.ok());
+    EXPECT_EQ(l->leases, 0);
+    EXPECT_EQ(l->free_slots, l->registered_slots);
+    EXPECT_EQ(l->free_memory, l->registered_memory);
+    EXPECT_EQ(l->queued, 0);
+  }
+
+  static std::string* dir_;
+  static cluster* cluster_;
+};
+
+std::string* SqlPrograms::dir_ = nullptr;
+cluster* SqlPrograms::cluster_ = nullptr;
+
+TEST_F(SqlPrograms, CountStar) { check("SELECT count(*) FROM t", "SELECT count(*) FROM t", true); }
+
+TEST_F(SqlPrograms, IssueExampleGroupByFlag) {
+  check(
+      "SELECT flag, sum(price) AS revenue, avg(quantity), count(*) FROM t "
+      "WHERE shipdate < DATE '1998-09-02' GROUP BY flag ORDER BY flag",
+      "SELECT flag, sum(price), avg(quantity), count(*) FROM t WHERE shipdate < '1998-09-02' "
+      "GROUP BY flag ORDER BY flag",
+      true);
+}
+
+TEST_F(SqlPrograms, GroupByKeyWithLimit) {
+  check("SELECT key, count(*), min(price), max(price) FROM t GROUP BY key ORDER BY key LIMIT 20",
+        "SELECT key, count(*), min(price), max(price) FROM t GROUP BY key ORDER BY key LIMIT 20",
+        true);
+}
+
+TEST_F(SqlPrograms, GroupByAllKeysUnordered) {
+  check("SELECT key, sum(quantity), count(*) FROM t GROUP BY key",
+        "SELECT key, sum(quantity), count(*) FROM t GROUP BY key", false);
+}
+
+TEST_F(SqlPrograms, TwoGroupKeysWithFilter) {
+  check(
+      "SELECT flag, quantity, count(*) FROM t WHERE price > 5000 GROUP BY flag, quantity "
+      "ORDER BY flag, quantity",
+      "SELECT flag, quantity, count(*) FROM t WHERE price > 5000 GROUP BY flag, quantity "
+      "ORDER BY flag, quantity",
+      true);
+}
+
+TEST_F(SqlPrograms, SelectStarPointLookup) {
+  check("SELECT * FROM t WHERE key = 42 ORDER BY price, quantity, shipdate, flag",
+        "SELECT * FROM t WHERE key = 42 ORDER BY price, quantity, shipdate, flag", true);
+}
+
+TEST_F(SqlPrograms, ExpressionTopN) {
+  check(
+      "SELECT key, price * quantity AS total FROM t WHERE quantity >= 49 AND flag = 'A' "
+      "ORDER BY total DESC, key LIMIT 10",
+      "SELECT key, price * quantity AS total FROM t WHERE quantity >= 49 AND flag = 'A' "
+      "ORDER BY total DESC, key LIMIT 10",
+      true);
+}
+
+TEST_F(SqlPrograms, GlobalAggregatesOverDates) {
+  check("SELECT count(*), sum(quantity), min(shipdate), max(shipdate) FROM t WHERE flag <> 'N'",
+        "SELECT count(*), sum(quantity), min(shipdate), max(shipdate) FROM t WHERE flag <> 'N'",
+        true);
+}
+
+TEST_F(SqlPrograms, HavingAndOrderByPosition) {
+  check("SELECT flag, count(*) FROM t GROUP BY flag HAVING count(*) > 100 ORDER BY 2 DESC",
+        "SELECT flag, count(*) FROM t GROUP BY flag HAVING count(*) > 100 ORDER BY 2 DESC", true);
+}
+
+TEST_F(SqlPrograms, GroupByExpression) {
+  check("SELECT quantity % 7 AS m, avg(price) FROM t GROUP BY quantity % 7 ORDER BY m",
+        "SELECT quantity % 7 AS m, avg(price) FROM t GROUP BY quantity % 7 ORDER BY m", true);
+}
+
+TEST_F(SqlPrograms, DateRangeSpread) {
+  check(
+      "SELECT max(price) - min(price), count(*) FROM t "
+      "WHERE shipdate >= DATE '1995-01-01' AND shipdate < DATE '1996-01-01'",
+      "SELECT max(price) - min(price), count(*) FROM t "
+      "WHERE shipdate >= '1995-01-01' AND shipdate < '1996-01-01'",
+      true);
+}
+
+TEST_F(SqlPrograms, OrderByDescLimitWithoutAggregate) {
+  check("SELECT key, price FROM t WHERE price < 3 ORDER BY key DESC, price LIMIT 5",
+        "SELECT key, price FROM t WHERE price < 3 ORDER BY key DESC, price LIMIT 5", true);
+}
+
+TEST_F(SqlPrograms, AggregatesSkipNulls) {
+  check("SELECT count(*), count(a), sum(a), avg(b), min(s), max(s) FROM n",
+        "SELECT count(*), count(a), sum(a), avg(b), min(s), max(s) FROM n", true);
+}
+
+TEST_F(SqlPrograms, NullGroupKey) {
+  check("SELECT s, count(*), sum(b) FROM n GROUP BY s ORDER BY s NULLS FIRST",
+        "SELECT s, count(*), sum(b) FROM n GROUP BY s ORDER BY s NULLS FIRST", true);
+}
+
+TEST_F(SqlPrograms, NullPredicates) {
+  check("SELECT a, b FROM n WHERE a IS NULL OR b > 1.5 ORDER BY a NULLS LAST, b NULLS LAST",
+        "SELECT a, b FROM n WHERE a IS NULL OR b > 1.5 ORDER BY a NULLS LAST, b NULLS LAST", true);
+}
+
+TEST_F(SqlPrograms, CastAndGroupByAlias) {
+  check(
+      "SELECT CAST(quantity AS DOUBLE) / 2 AS half, count(*) FROM t GROUP BY half "
+      "ORDER BY half LIMIT 5",
+      "SELECT CAST(quantity AS REAL) / 2 AS half, count(*) FROM t GROUP BY half ORDER BY half "
+      "LIMIT 5",
+      true);
+}
+
+TEST_F(SqlPrograms, EmptyInputGlobalAggregate) {
+  check("SELECT count(*), sum(price) FROM t WHERE price > 1000000",
+        "SELECT count(*), sum(price) FROM t WHERE price > 1000000", true);
+}
+
+TEST_F(SqlPrograms, EmptyInputGroupedAggregate) {
+  check("SELECT flag, sum(price) FROM t WHERE price > 1000000 GROUP BY flag",
+        "SELECT flag, sum(price) FROM t WHERE price > 1000000 GROUP BY flag", false);
+}
+
+TEST_F(SqlPrograms, DivisionByZeroIsNull) {
+  check("SELECT a, a % 0, b / 0 FROM n WHERE a IS NOT NULL ORDER BY a",
+        "SELECT a, a % 0, b / 0 FROM n WHERE a IS NOT NULL ORDER BY a", true);
+}
+
+TEST_F(SqlPrograms, NegationAndArithmetic) {
+  check("SELECT -a + 2 * a - 1 AS v, b * -1 FROM n WHERE a > 0 ORDER BY v",
+        "SELECT -a + 2 * a - 1 AS v, b * -1 FROM n WHERE a > 0 ORDER BY v", true);
+}
+
+TEST_F(SqlPrograms, ResultWithoutRowsStillHasColumns) {
+  auto r = cluster_->run_sql("SELECT key, flag FROM t WHERE key < 0", bindings());
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->rows, 0u);
+  ASSERT_EQ(r->columns.size(), 2u);
+  EXPECT_EQ(r->columns.fields[1].name, "flag");
+  expect_ledger_whole();
+}
+
+TEST_F(SqlPrograms, UnknownColumnErrorNamesPositionAndSuggestion) {
+  auto r = cluster_->run_sql("SELECT prce FROM t", bindings());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("line 1, column 8: unknown column \"prce\""),
+            std::string::npos)
+      << r.status().message();
+  EXPECT_NE(r.status().message().find("did you mean \"price\""), std::string::npos);
+  expect_ledger_whole();
+}
+
+TEST_F(SqlPrograms, MissingFilesAreAClearError) {
+  auto r = cluster_->run_sql("SELECT count(*) FROM x", {{"x", *dir_ + "/none/*.csv"}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("no file matches"), std::string::npos)
+      << r.status().message();
+  expect_ledger_whole();
+}
+
+TEST_F(SqlPrograms, MalformedRowFailsTheProgramWithFileAndLine) {
+  fs::create_directories(*dir_ + "/bad");
+  {
+    // Past the rows that schema inference samples, so v is inferred as DOUBLE.
+    std::ofstream f(*dir_ + "/bad/a.csv");
+    f << "k,v\n";
+    for (int i = 1; i < 3000; ++i) f << i << "," << i << ".5\n";
+    f << "3000,x7\n3001,1.0\n";
+  }
+  auto r = cluster_->run_sql("SELECT sum(v) FROM b", {{"b", *dir_ + "/bad/*.csv"}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("a.csv:3001:2"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("x7"), std::string::npos) << r.status().message();
+  expect_ledger_whole();
+}
+
+TEST_F(SqlPrograms, ProgressEventsShowCapacityObtainedAndYielded) {
+  auto r = cluster_->run_sql("SELECT flag, count(*) FROM t GROUP BY flag ORDER BY flag", bindings());
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  int obtained = 0, yielded = 0, finished = 0, handed = 0;
+  for (const auto& e : r->events) {
+    obtained += e.kind == progress_kind::capacity_obtained;
+    yielded += e.kind == progress_kind::capacity_yielded;
+    finished += e.kind == progress_kind::portion_finished;
+    handed += e.kind == progress_kind::capacity_yielded && e.to.rfind("portion", 0) == 0;
+  }
+  EXPECT_EQ(finished, 3);               // scan, final aggregate, result
+  EXPECT_EQ(obtained, yielded);         // every lease obtained is given back
+  EXPECT_GE(handed, 1);                 // a finishing portion handed a lease to its successor
+  expect_ledger_whole();
+}
+
+}  // namespace
+}  // namespace tranche
