@@ -1,0 +1,92 @@
+// The syntax tree of one SQL v1 SELECT statement, as written: produced by the
+// parser (parser.cc) and consumed by the binder (binder.cc, expr_binder.cc),
+// which resolves names and types. Every node keeps its source position for
+// error messages and its byte span for naming output columns.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "exec/expr.h"
+#include "sql/diagnostics.h"
+#include "tranche/types.h"
+
+namespace tranche::sql {
+
+enum class ast_kind : uint8_t { literal, column_ref, unary, binary, is_null, cast, call };
+
+struct ast_expr;
+using ast_ptr = std::unique_ptr<ast_expr>;
+
+struct ast_expr {
+  ast_kind kind = ast_kind::literal;
+  source_pos pos;    // where errors about this node point (operator, name, literal)
+  size_t begin = 0;  // byte span in the statement, including enclosing parentheses
+  size_t end = 0;
+  int height = 1;  // of this subtree; the parser bounds it so recursion stays shallow
+
+  // literal: the value and its type; NULL is untyped until the binder sees
+  // what it is combined with.
+  value literal;
+  type_id literal_type = type_id::int64;
+  bool untyped_null = false;
+
+  // column_ref: [qualifier.]name
+  std::string qualifier;
+  source_pos qualifier_pos;
+  std::string name;
+
+  // unary (neg, not_), binary (arithmetic, comparison, and_, or_); is_null
+  // uses `negated` for IS NOT NULL.
+  expr_op op = expr_op::literal;
+  bool negated = false;
+
+  // cast: the target type.
+  type_id cast_type = type_id::int64;
+
+  // call: lowercase function name; `star` for count(*); `call_name` is the
+  // default output name, e.g. "sum(price)" (lowercased identifiers).
+  std::string function;
+  bool star = false;
+  std::string call_name;
+
+  std::vector<ast_ptr> args;
+};
+
+struct select_item {
+  ast_ptr expr;  // null for `*` and `alias.*`
+  bool star = false;
+  std::string star_qualifier;  // "x" for `x.*`
+  std::string alias;           // empty when none
+  bool has_alias = false;
+  source_pos pos;
+};
+
+struct order_item {
+  ast_ptr expr;
+  bool ascending = true;
+  bool nulls_first = false;  // already defaulted: ASC -> NULLS LAST, DESC -> NULLS FIRST
+};
+
+struct select_stmt {
+  std::string sql;  // the statement text, for spans
+  std::vector<select_item> items;
+  std::string table;
+  source_pos table_pos;
+  std::string table_alias;  // empty when none
+  ast_ptr where;
+  std::vector<ast_ptr> group_by;
+  ast_ptr having;
+  std::vector<order_item> order_by;
+  int64_t limit = -1;  // -1: no LIMIT
+
+  // The source text of `e` as written, e.g. "price * 2".
+  [[nodiscard]] std::string text_of(const ast_expr& e) const {
+    return sql.substr(e.begin, e.end - e.begin);
+  }
+};
+
+}  // namespace tranche::sql

@@ -1,0 +1,546 @@
+// Implementation of parser.h. One method per grammar rule, lowest precedence
+// first: OR < AND < NOT < comparison/IS < + - < * / % < unary minus < primary.
+// Methods return StatusOr and never throw; the first error ends the parse.
+#include "sql/parser.h"
+
+#include <algorithm>
+#include <charconv>
+#include <system_error>
+
+#include "absl/strings/str_cat.h"
+#include "sql/lexer.h"
+
+namespace tranche::sql {
+namespace {
+
+std::string to_upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  return out;
+}
+
+bool is_plain_identifier(std::string_view s) {
+  if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+class parser {
+ public:
+  parser(std::string_view sql, std::vector<token> tokens) : sql_(sql), tokens_(std::move(tokens)) {}
+
+  absl::StatusOr<select_stmt> statement() {
+    select_stmt s;
+    s.sql = std::string(sql_);
+    SQL_RETURN_IF_ERROR(expect_keyword("select"));
+    do {
+      SQL_ASSIGN_OR_RETURN(select_item item, parse_select_item());
+      s.items.push_back(std::move(item));
+    } while (accept_symbol(","));
+    SQL_RETURN_IF_ERROR(expect_keyword("from"));
+    if (!peek().is_identifier()) return unexpected(peek(), "table name");
+    s.table = peek().text;
+    s.table_pos = peek().pos;
+    next();
+    if (accept_keyword("as")) {
+      if (!peek().is_identifier()) return unexpected(peek(), "alias");
+      s.table_alias = next().text;
+    } else if (peek().is_identifier()) {
+      s.table_alias = next().text;
+    }
+    if (accept_keyword("where")) {
+      SQL_ASSIGN_OR_RETURN(s.where, parse_expr());
+    }
+    if (accept_keyword("group")) {
+      SQL_RETURN_IF_ERROR(expect_keyword("by"));
+      do {
+        SQL_ASSIGN_OR_RETURN(ast_ptr e, parse_expr());
+        s.group_by.push_back(std::move(e));
+      } while (accept_symbol(","));
+    }
+    if (accept_keyword("having")) {
+      SQL_ASSIGN_OR_RETURN(s.having, parse_expr());
+    }
+    if (accept_keyword("order")) {
+      SQL_RETURN_IF_ERROR(expect_keyword("by"));
+      do {
+        SQL_ASSIGN_OR_RETURN(order_item item, parse_order_item());
+        s.order_by.push_back(std::move(item));
+      } while (accept_symbol(","));
+    }
+    if (accept_keyword("limit")) {
+      const token& t = peek();
+      if (t.kind == token_kind::end) return unexpected(t, "");
+      int64_t n = -1;
+      auto [ptr, ec] = std::from_chars(t.text.data(), t.text.data() + t.text.size(), n);
+      if (t.kind != token_kind::integer || ec != std::errc() || n < 0)
+        return error_at(t.pos, "LIMIT must be a non-negative integer");
+      s.limit = n;
+      next();
+    }
+    accept_symbol(";");
+    if (peek().kind != token_kind::end) return unexpected(peek(), "end of input");
+    return s;
+  }
+
+ private:
+  // --- token helpers ---
+  const token& peek(size_t ahead = 0) const {
+    return tokens_[std::min(i_ + ahead, tokens_.size() - 1)];
+  }
+  const token& next() {
+    const token& t = tokens_[i_];
+    if (i_ + 1 < tokens_.size()) ++i_;
+    return t;
+  }
+  bool accept_keyword(std::string_view kw) {
+    if (!peek().is_keyword(kw)) return false;
+    next();
+    return true;
+  }
+  bool accept_symbol(std::string_view s) {
+    if (!peek().is_symbol(s)) return false;
+    next();
+    return true;
+  }
+  absl::Status expect_keyword(std::string_view kw) {
+    if (accept_keyword(kw)) return absl::OkStatus();
+    return unexpected(peek(), to_upper(kw));
+  }
+  absl::Status expect_symbol(std::string_view s) {
+    if (accept_symbol(s)) return absl::OkStatus();
+    return unexpected(peek(), absl::StrCat("\"", std::string(s), "\""));
+  }
+  bool at_word(std::string_view lowercase) const {
+    return peek().kind == token_kind::identifier && to_lower(peek().text) == lowercase;
+  }
+
+  absl::Status unexpected(const token& t, std::string_view expected) const {
+    if (t.kind == token_kind::end) return error_at(t.pos, "syntax error: unexpected end of input");
+    if (t.kind == token_kind::keyword && is_unsupported_keyword(t.text))
+      return error_at(
+          t.pos, absl::StrCat("syntax error: ", to_upper(t.text), " is not supported in SQL v1"));
+    std::string raw(sql_.substr(t.begin, t.end - t.begin));
+    if (raw.size() > 40) raw = raw.substr(0, 37) + "...";
+    return error_at(t.pos, absl::StrCat("syntax error: expected ", std::string(expected),
+                                        ", got \"", raw, "\""));
+  }
+
+  // Counts one level of syntactic nesting; see kMaxNesting.
+  absl::Status enter(const token& at) {
+    if (++depth_ > kMaxNesting) return error_at(at.pos, "expression nested too deeply");
+    return absl::OkStatus();
+  }
+
+  // --- nodes ---
+  static ast_ptr node(ast_kind kind, const token& at) {
+    auto n = std::make_unique<ast_expr>();
+    n->kind = kind;
+    n->pos = at.pos;
+    n->begin = at.begin;
+    n->end = at.end;
+    return n;
+  }
+  // Adopts `child` as an operand, widening the span and height.
+  static absl::Status adopt(ast_expr& parent, ast_ptr child) {
+    parent.begin = std::min(parent.begin, child->begin);
+    parent.end = std::max(parent.end, child->end);
+    parent.height = std::max(parent.height, child->height + 1);
+    parent.args.push_back(std::move(child));
+    if (parent.height > kMaxHeight) return error_at(parent.pos, "expression nested too deeply");
+    return absl::OkStatus();
+  }
+  absl::StatusOr<ast_ptr> make_binary(const token& op_token, expr_op op, ast_ptr lhs, ast_ptr rhs) {
+    ast_ptr n = node(ast_kind::binary, op_token);
+    n->op = op;
+    SQL_RETURN_IF_ERROR(adopt(*n, std::move(lhs)));
+    SQL_RETURN_IF_ERROR(adopt(*n, std::move(rhs)));
+    return n;
+  }
+
+  // --- grammar ---
+  absl::StatusOr<select_item> parse_select_item() {
+    select_item item;
+    item.pos = peek().pos;
+    if (accept_symbol("*")) {
+      item.star = true;
+      return item;
+    }
+    if (peek().is_identifier() && peek(1).is_symbol(".") && peek(2).is_symbol("*")) {
+      item.star = true;
+      item.star_qualifier = next().text;
+      next();
+      next();
+      return item;
+    }
+    SQL_ASSIGN_OR_RETURN(item.expr, parse_expr());
+    if (accept_keyword("as")) {
+      if (!peek().is_identifier()) return unexpected(peek(), "alias");
+      item.alias = next().text;
+      item.has_alias = true;
+    } else if (peek().is_identifier()) {
+      item.alias = next().text;
+      item.has_alias = true;
+    }
+    return item;
+  }
+
+  absl::StatusOr<order_item> parse_order_item() {
+    order_item item;
+    SQL_ASSIGN_OR_RETURN(item.expr, parse_expr());
+    if (accept_keyword("desc")) {
+      item.ascending = false;
+    } else {
+      accept_keyword("asc");
+    }
+    item.nulls_first = !item.ascending;
+    if (at_word("nulls")) {
+      next();
+      if (at_word("first")) {
+        item.nulls_first = true;
+      } else if (at_word("last")) {
+        item.nulls_first = false;
+      } else {
+        return unexpected(peek(), "FIRST or LAST");
+      }
+      next();
+    }
+    return item;
+  }
+
+  absl::StatusOr<ast_ptr> parse_expr() { return parse_or(); }
+
+  absl::StatusOr<ast_ptr> parse_or() {
+    SQL_ASSIGN_OR_RETURN(ast_ptr lhs, parse_and());
+    while (peek().is_keyword("or")) {
+      const token& op = next();
+      SQL_ASSIGN_OR_RETURN(ast_ptr rhs, parse_and());
+      SQL_ASSIGN_OR_RETURN(lhs, make_binary(op, expr_op::or_, std::move(lhs), std::move(rhs)));
+    }
+    return lhs;
+  }
+
+  absl::StatusOr<ast_ptr> parse_and() {
+    SQL_ASSIGN_OR_RETURN(ast_ptr lhs, parse_not());
+    while (peek().is_keyword("and")) {
+      const token& op = next();
+      SQL_ASSIGN_OR_RETURN(ast_ptr rhs, parse_not());
+      SQL_ASSIGN_OR_RETURN(lhs, make_binary(op, expr_op::and_, std::move(lhs), std::move(rhs)));
+    }
+    return lhs;
+  }
+
+  absl::StatusOr<ast_ptr> parse_not() {
+    if (!peek().is_keyword("not")) return parse_comparison();
+    const token& op = next();
+    SQL_RETURN_IF_ERROR(enter(op));
+    SQL_ASSIGN_OR_RETURN(ast_ptr operand, parse_not());
+    --depth_;
+    ast_ptr n = node(ast_kind::unary, op);
+    n->op = expr_op::not_;
+    SQL_RETURN_IF_ERROR(adopt(*n, std::move(operand)));
+    return n;
+  }
+
+  static bool comparison_op(const token& t, expr_op* op) {
+    if (t.kind != token_kind::symbol) return false;
+    static constexpr std::pair<std::string_view, expr_op> kOps[] = {
+        {"=", expr_op::eq},  {"<>", expr_op::ne}, {"!=", expr_op::ne}, {"<", expr_op::lt},
+        {"<=", expr_op::le}, {">", expr_op::gt},  {">=", expr_op::ge}};
+    for (const auto& [text, o] : kOps) {
+      if (t.text == text) {
+        *op = o;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  absl::StatusOr<ast_ptr> parse_comparison() {
+    SQL_ASSIGN_OR_RETURN(ast_ptr lhs, parse_additive());
+    for (;;) {
+      expr_op op;
+      if (comparison_op(peek(), &op)) {
+        const token& op_token = next();
+        SQL_ASSIGN_OR_RETURN(ast_ptr rhs, parse_additive());
+        SQL_ASSIGN_OR_RETURN(lhs, make_binary(op_token, op, std::move(lhs), std::move(rhs)));
+      } else if (peek().is_keyword("is")) {
+        const token& is_token = next();
+        ast_ptr n = node(ast_kind::is_null, is_token);
+        n->negated = accept_keyword("not");
+        if (!peek().is_keyword("null")) return unexpected(peek(), "NULL");
+        n->end = next().end;
+        SQL_RETURN_IF_ERROR(adopt(*n, std::move(lhs)));
+        lhs = std::move(n);
+      } else {
+        return lhs;
+      }
+    }
+  }
+
+  absl::StatusOr<ast_ptr> parse_additive() {
+    SQL_ASSIGN_OR_RETURN(ast_ptr lhs, parse_multiplicative());
+    while (peek().is_symbol("+") || peek().is_symbol("-")) {
+      const token& op = next();
+      SQL_ASSIGN_OR_RETURN(ast_ptr rhs, parse_multiplicative());
+      SQL_ASSIGN_OR_RETURN(lhs, make_binary(op, op.text == "+" ? expr_op::add : expr_op::sub,
+                                            std::move(lhs), std::move(rhs)));
+    }
+    return lhs;
+  }
+
+  absl::StatusOr<ast_ptr> parse_multiplicative() {
+    SQL_ASSIGN_OR_RETURN(ast_ptr lhs, parse_unary());
+    while (peek().is_symbol("*") || peek().is_symbol("/") || peek().is_symbol("%")) {
+      const token& op = next();
+      expr_op o = op.text == "*" ? expr_op::mul : op.text == "/" ? expr_op::div : expr_op::mod;
+      SQL_ASSIGN_OR_RETURN(ast_ptr rhs, parse_unary());
+      SQL_ASSIGN_OR_RETURN(lhs, make_binary(op, o, std::move(lhs), std::move(rhs)));
+    }
+    return lhs;
+  }
+
+  absl::StatusOr<ast_ptr> parse_unary() {
+    if (!peek().is_symbol("-") && !peek().is_symbol("+")) return parse_primary();
+    const token& op = next();
+    bool minus = op.text == "-";
+    // A minus directly before a number is part of the literal, so that
+    // -9223372036854775808 is representable and -1 stays a constant.
+    if (minus && (peek().kind == token_kind::integer || peek().kind == token_kind::decimal)) {
+      const token& number = next();
+      SQL_ASSIGN_OR_RETURN(ast_ptr lit, number_literal(number, true));
+      lit->pos = op.pos;
+      lit->begin = op.begin;
+      return lit;
+    }
+    SQL_RETURN_IF_ERROR(enter(op));
+    SQL_ASSIGN_OR_RETURN(ast_ptr operand, parse_unary());
+    --depth_;
+    if (!minus) {  // unary plus is the identity, but the span includes the sign
+      operand->begin = op.begin;
+      return operand;
+    }
+    ast_ptr n = node(ast_kind::unary, op);
+    n->op = expr_op::neg;
+    SQL_RETURN_IF_ERROR(adopt(*n, std::move(operand)));
+    return n;
+  }
+
+  absl::StatusOr<ast_ptr> number_literal(const token& t, bool negative) {
+    ast_ptr n = node(ast_kind::literal, t);
+    std::string digits = negative ? "-" + t.text : t.text;
+    const char* first = digits.data();
+    const char* last = digits.data() + digits.size();
+    if (t.kind == token_kind::integer) {
+      int64_t v = 0;
+      auto [ptr, ec] = std::from_chars(first, last, v);
+      if (ec != std::errc() || ptr != last)
+        return error_at(t.pos,
+                        absl::StrCat("integer literal ", digits, " is out of range for BIGINT"));
+      n->literal = v;
+      n->literal_type = type_id::int64;
+    } else {
+      // from_chars does not take a leading '.', so give it a zero.
+      std::string text = digits;
+      if (!t.text.empty() && t.text[0] == '.') text = (negative ? "-0" : "0") + t.text;
+      double v = 0;
+      auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+      if (ec != std::errc() || ptr != text.data() + text.size())
+        return error_at(t.pos,
+                        absl::StrCat("numeric literal ", digits, " is out of range for DOUBLE"));
+      n->literal = v;
+      n->literal_type = type_id::float64;
+    }
+    return n;
+  }
+
+  absl::StatusOr<ast_ptr> parse_primary() {
+    const token& t = peek();
+    switch (t.kind) {
+      case token_kind::integer:
+      case token_kind::decimal:
+        next();
+        return number_literal(t, false);
+      case token_kind::string: {
+        next();
+        ast_ptr n = node(ast_kind::literal, t);
+        n->literal = t.text;
+        n->literal_type = type_id::string;
+        return n;
+      }
+      case token_kind::identifier:
+      case token_kind::quoted_identifier:
+        return parse_name();
+      case token_kind::keyword:
+        if (t.text == "true" || t.text == "false") {
+          next();
+          ast_ptr n = node(ast_kind::literal, t);
+          n->literal = t.text == "true";
+          n->literal_type = type_id::boolean;
+          return n;
+        }
+        if (t.text == "null") {
+          next();
+          ast_ptr n = node(ast_kind::literal, t);
+          n->untyped_null = true;
+          n->literal_type = type_id::string;
+          return n;
+        }
+        if (t.text == "cast") return parse_cast();
+        break;
+      case token_kind::symbol:
+        if (t.text == "(") {
+          const token& open = next();
+          SQL_RETURN_IF_ERROR(enter(open));
+          SQL_ASSIGN_OR_RETURN(ast_ptr inner, parse_expr());
+          --depth_;
+          if (!peek().is_symbol(")")) return unexpected(peek(), "\")\"");
+          inner->begin = open.begin;
+          inner->end = next().end;
+          return inner;
+        }
+        break;
+      case token_kind::end:
+        break;
+    }
+    return unexpected(t, "an expression");
+  }
+
+  // Column reference, function call or DATE '...' literal.
+  absl::StatusOr<ast_ptr> parse_name() {
+    const token& name = next();
+    bool unquoted = name.kind == token_kind::identifier;
+    if (unquoted && to_lower(name.text) == "date" && peek().kind == token_kind::string) {
+      const token& s = next();
+      int64_t days = 0;
+      if (!parse_date(s.text, &days))
+        return error_at(s.pos, absl::StrCat("invalid date literal '", s.text, "'"));
+      ast_ptr n = node(ast_kind::literal, name);
+      n->end = s.end;
+      n->literal = date_value{days};
+      n->literal_type = type_id::date;
+      return n;
+    }
+    if (peek().is_symbol("(")) return parse_call(name);
+    ast_ptr n = node(ast_kind::column_ref, name);
+    if (accept_symbol(".")) {
+      if (!peek().is_identifier()) return unexpected(peek(), "column name");
+      const token& column = next();
+      n->qualifier = name.text;
+      n->qualifier_pos = name.pos;
+      n->name = column.text;
+      n->pos = column.pos;
+      n->end = column.end;
+    } else {
+      n->name = name.text;
+    }
+    return n;
+  }
+
+  absl::StatusOr<ast_ptr> parse_call(const token& name) {
+    ast_ptr n = node(ast_kind::call, name);
+    n->function = to_lower(name.text);
+    const token& open = next();
+    SQL_RETURN_IF_ERROR(enter(open));
+    size_t first_arg_token = i_;
+    if (peek().is_symbol("*") && peek(1).is_symbol(")")) {
+      n->star = true;
+      next();
+    } else if (!peek().is_symbol(")")) {
+      do {
+        SQL_ASSIGN_OR_RETURN(ast_ptr arg, parse_expr());
+        SQL_RETURN_IF_ERROR(adopt(*n, std::move(arg)));
+      } while (accept_symbol(","));
+    }
+    --depth_;
+    if (!peek().is_symbol(")")) return unexpected(peek(), "\")\"");
+    n->call_name = absl::StrCat(n->function, "(", normalized_text(first_arg_token, i_), ")");
+    n->end = next().end;
+    return n;
+  }
+
+  // Tokens [from, to) as written, with identifiers and keywords lowercased so
+  // that SUM(Price) and sum(price) get the same default name.
+  std::string normalized_text(size_t from, size_t to) const {
+    std::string out;
+    for (size_t k = from; k < to && k < tokens_.size(); ++k) {
+      const token& t = tokens_[k];
+      if (k > from) out += sql_.substr(tokens_[k - 1].end, t.begin - tokens_[k - 1].end);
+      std::string raw(sql_.substr(t.begin, t.end - t.begin));
+      if (t.kind == token_kind::identifier || t.kind == token_kind::keyword) {
+        out += to_lower(raw);
+      } else if (t.kind == token_kind::quoted_identifier && is_plain_identifier(to_lower(t.text))) {
+        out += to_lower(t.text);
+      } else {
+        out += raw;
+      }
+    }
+    return out;
+  }
+
+  absl::StatusOr<ast_ptr> parse_cast() {
+    const token& cast_token = next();
+    ast_ptr n = node(ast_kind::cast, cast_token);
+    if (!peek().is_symbol("(")) return unexpected(peek(), "\"(\"");
+    SQL_RETURN_IF_ERROR(enter(next()));
+    SQL_ASSIGN_OR_RETURN(ast_ptr operand, parse_expr());
+    --depth_;
+    SQL_RETURN_IF_ERROR(adopt(*n, std::move(operand)));
+    SQL_RETURN_IF_ERROR(expect_keyword("as"));
+    SQL_ASSIGN_OR_RETURN(n->cast_type, parse_type());
+    if (!peek().is_symbol(")")) return unexpected(peek(), "\")\"");
+    n->end = next().end;
+    return n;
+  }
+
+  absl::StatusOr<type_id> parse_type() {
+    const token& t = peek();
+    if (t.kind != token_kind::identifier) return unexpected(t, "a type name");
+    next();
+    std::string name = to_lower(t.text);
+    type_id type;
+    bool takes_params = false;
+    if (name == "bigint" || name == "int" || name == "integer" || name == "smallint") {
+      type = type_id::int64;
+    } else if (name == "double" || name == "float" || name == "real") {
+      type = type_id::float64;
+      if (name == "double" && at_word("precision")) next();
+    } else if (name == "decimal" || name == "numeric") {
+      type = type_id::float64;  // SQL v1 has no fixed-point type
+      takes_params = true;
+    } else if (name == "boolean" || name == "bool") {
+      type = type_id::boolean;
+    } else if (name == "varchar" || name == "text" || name == "string") {
+      type = type_id::string;
+      takes_params = name == "varchar";
+    } else if (name == "date") {
+      type = type_id::date;
+    } else {
+      return error_at(t.pos, absl::StrCat("unknown type \"", t.text, "\""));
+    }
+    if (takes_params && accept_symbol("(")) {
+      do {
+        if (peek().kind != token_kind::integer) return unexpected(peek(), "an integer");
+        next();
+      } while (accept_symbol(","));
+      SQL_RETURN_IF_ERROR(expect_symbol(")"));
+    }
+    return type;
+  }
+
+  std::string_view sql_;
+  std::vector<token> tokens_;
+  size_t i_ = 0;
+  int depth_ = 0;
+};
+
+}  // namespace
+
+absl::StatusOr<select_stmt> parse_select(std::string_view sql) {
+  SQL_ASSIGN_OR_RETURN(std::vector<token> tokens, tokenize(sql));
+  return parser(sql, std::move(tokens)).statement();
+}
+
+}  // namespace tranche::sql
