@@ -1,0 +1,39 @@
+// One task as the head hands it to an executor, and what the executor reports
+// back. The job actor builds task_specs from the plan; executors run them;
+// plan_codec.h moves both across processes.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "plan/plan.h"
+
+namespace tranche {
+
+// A block one task wrote for one partition, held by an executor on `node`.
+struct block_ref {
+  uint64_t node = 0;
+  uint64_t program = 0;
+  uint32_t portion = 0;
+  uint32_t task = 0;
+  uint32_t partition = 0;
+  friend bool operator==(const block_ref&, const block_ref&) = default;
+};
+
+// Run task `task` of `portion`; a shuffle portion reads `inputs`, the blocks
+// its upstream portions wrote for partition `task`.
+struct task_spec {
+  uint64_t program = 0;
+  portion_spec portion;
+  uint32_t task = 0;
+  std::vector<block_ref> inputs;
+};
+
+struct task_result {
+  uint64_t rows = 0;
+  uint64_t bytes = 0;
+  std::vector<uint64_t> partition_rows;  // rows written per output partition
+  friend bool operator==(const task_result&, const task_result&) = default;
+};
+
+}  // namespace tranche

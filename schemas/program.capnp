@@ -1,0 +1,138 @@
+# What a client submits and the head plans: bound scalar expressions, aggregate
+# calls, sort keys, the CSV format, the logical program tree, and `Program`
+# (SQL text or a dataflow tree, plus table bindings). Mirrors exec/expr.h and
+# plan/logical.h; plan/logical_codec.cc converts and validates. Every kind
+# keeps all of its in-memory fields (not a union per kind) so a round trip is
+# exact; the decoder checks the fields each kind uses.
+@0xf0a4e9817f632037;
+
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("tranche::wire");
+
+using Batch = import "batch.capnp";
+
+# Mirrors expr_op; new ops go at the end (the ordinal is the wire value).
+enum ExprOp {
+  column @0;
+  literal @1;
+  add @2;
+  sub @3;
+  mul @4;
+  div @5;
+  mod @6;
+  neg @7;
+  eq @8;
+  ne @9;
+  lt @10;
+  le @11;
+  gt @12;
+  ge @13;
+  and @14;
+  or @15;
+  not @16;
+  isNull @17;
+  isNotNull @18;
+  cast @19;
+}
+
+# A nullable scalar. Dates are days since 1970-01-01.
+struct Value {
+  union {
+    null @0 :Void;
+    int64 @1 :Int64;
+    float64 @2 :Float64;
+    bool @3 :Bool;
+    text @4 :Text;
+    date @5 :Int64;
+  }
+}
+
+struct Expr {
+  op @0 :ExprOp;
+  type @1 :Batch.TypeId;    # result type
+  index @2 :Int32 = -1;     # column: input column, >= 0
+  literal @3 :Value;        # literal: NULL or a value of `type`
+  args @4 :List(Expr);      # operands: 0, 1 (neg, not, is null, cast) or 2
+}
+
+enum AggFn {
+  countStar @0;
+  count @1;
+  sum @2;
+  min @3;
+  max @4;
+  avg @5;
+}
+
+struct AggregateCall {
+  fn @0 :AggFn;
+  arg @1 :Expr;             # absent exactly for countStar
+  type @2 :Batch.TypeId;    # result type
+  name @3 :Text;            # output column name
+}
+
+struct SortKey {
+  column @0 :Int32;
+  ascending @1 :Bool = true;
+  nullsFirst @2 :Bool = false;
+}
+
+struct CsvFormat {
+  delimiter @0 :UInt8 = 44;  # ','
+  header @1 :Bool = true;
+}
+
+enum LogicalKind {
+  scan @0;
+  filter @1;
+  project @2;
+  aggregate @3;
+  sort @4;
+  limit @5;
+}
+
+struct LogicalNode {
+  kind @0 :LogicalKind;
+  output @1 :Batch.Schema;
+  inputs @2 :List(LogicalNode);  # 0 for scan, 1 otherwise
+
+  # scan
+  table @3 :Text;
+  files @4 :List(Text);
+  tableSchema @5 :Batch.Schema;
+  columns @6 :List(Int32);       # indices into tableSchema
+  format @7 :CsvFormat;
+
+  # filter
+  predicate @8 :Expr;
+
+  # project: one per output column
+  exprs @9 :List(Expr);
+
+  # aggregate: output = group keys, then aggregates
+  groupKeys @10 :List(Expr);
+  aggregates @11 :List(AggregateCall);
+
+  # sort
+  keys @12 :List(SortKey);
+
+  # limit
+  limit @13 :Int64 = -1;
+}
+
+# A CSV table the program reads: `glob` names its files.
+struct TableBinding {
+  name @0 :Text;
+  glob @1 :Text;
+  delimiter @2 :UInt8 = 44;
+  header @3 :Bool = true;
+}
+
+# What a client submits.
+struct Program {
+  union {
+    sql @0 :Text;
+    dataflow @1 :LogicalNode;
+  }
+  tables @2 :List(TableBinding);
+}
