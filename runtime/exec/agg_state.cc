@@ -1,0 +1,374 @@
+// Implementation of exec/agg_state.h: COUNT, SUM, AVG, MIN and MAX state
+// arrays with column-wise update (raw values) and merge (partial states).
+#include "exec/agg_state.h"
+
+#include <cmath>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include "exec/column_util.h"
+
+namespace tranche {
+namespace {
+
+const char* fn_name(agg_fn fn) {
+  switch (fn) {
+    case agg_fn::count_star:
+    case agg_fn::count:
+      return "COUNT";
+    case agg_fn::sum:
+      return "SUM";
+    case agg_fn::min:
+      return "MIN";
+    case agg_fn::max:
+      return "MAX";
+    case agg_fn::avg:
+      return "AVG";
+  }
+  return "?";
+}
+
+// Typed storage access, so one template serves int64/date, double and boolean.
+template <class T>
+const T* data_of(const column& c) {
+  if constexpr (std::is_same_v<T, double>) {
+    return c.f64().data();
+  } else if constexpr (std::is_same_v<T, uint8_t>) {
+    return c.b().data();
+  } else {
+    return c.i64().data();
+  }
+}
+
+template <class T>
+std::vector<T>& storage_of(column& c) {
+  if constexpr (std::is_same_v<T, double>) {
+    return c.f64();
+  } else if constexpr (std::is_same_v<T, uint8_t>) {
+    return c.b();
+  } else {
+    return c.i64();
+  }
+}
+
+const uint8_t* valid_of(const column& c) { return c.has_nulls() ? c.valid().data() : nullptr; }
+
+// counts[g[i]] += 1 per non-NULL row of `values` (or per row without one).
+void count_rows(const uint32_t* g, size_t n, const column* values, int64_t* counts) {
+  const uint8_t* valid = values ? valid_of(*values) : nullptr;
+  if (!valid) {
+    for (size_t i = 0; i < n; ++i) ++counts[g[i]];
+  } else {
+    for (size_t i = 0; i < n; ++i) counts[g[i]] += valid[i];
+  }
+}
+
+// counts[g[i]] += partial count of row i (a NULL partial count adds nothing).
+void add_counts(const uint32_t* g, size_t n, const column& partial, int64_t* counts) {
+  const int64_t* v = partial.i64().data();
+  const uint8_t* valid = valid_of(partial);
+  if (!valid) {
+    for (size_t i = 0; i < n; ++i) counts[g[i]] += v[i];
+  } else {
+    for (size_t i = 0; i < n; ++i) counts[g[i]] += valid[i] ? v[i] : 0;
+  }
+}
+
+// A column of slots [b, e) read through get(i) as storage type S, NULL where
+// `valid_if(i)` (when given) is false.
+template <class S, class G, class P>
+column_ptr make_column(type_id t, size_t b, size_t e, G get, P valid_if) {
+  auto c = std::make_shared<column>(t);
+  auto& d = storage_of<S>(*c);
+  d.resize(e - b);
+  for (size_t i = b; i < e; ++i) d[i - b] = static_cast<S>(get(i));
+  if constexpr (!std::is_same_v<P, std::nullptr_t>) {
+    auto& valid = c->valid();
+    valid.resize(e - b);
+    for (size_t i = b; i < e; ++i) valid[i - b] = valid_if(i) ? 1 : 0;
+    c->compact_validity();
+  }
+  c->set_size(e - b);
+  return c;
+}
+
+class count_state final : public agg_state {
+ public:
+  void resize(size_t groups) override { count_.resize(groups, 0); }
+  absl::Status update(const uint32_t* g, size_t n, const column* arg) override {
+    count_rows(g, n, arg, count_.data());
+    return absl::OkStatus();
+  }
+  absl::Status merge(const uint32_t* g, size_t n, const column* const* state) override {
+    add_counts(g, n, *state[0], count_.data());
+    return absl::OkStatus();
+  }
+  void emit_partial(size_t b, size_t e, std::vector<column_ptr>* out) const override {
+    out->push_back(emit_final(b, e));
+  }
+  column_ptr emit_final(size_t b, size_t e) const override {
+    return make_column<int64_t>(
+        type_id::int64, b, e, [this](size_t i) { return count_[i]; }, nullptr);
+  }
+
+ private:
+  std::vector<int64_t> count_;
+};
+
+// SUM and AVG keep a (sum, count) pair per group side by side, so that a row
+// touches one cache line. Acc is int64_t (SUM over BIGINT, overflow is an
+// error), double, or __int128 (AVG over BIGINT: exact until the division).
+// AVG ships its sum as float64 in the partial state.
+template <class Acc, bool is_avg>
+class sum_count_state final : public agg_state {
+ public:
+  explicit sum_count_state(std::string name) : name_(std::move(name)) {}
+  void resize(size_t groups) override { slots_.resize(groups, slot{Acc{0}, 0}); }
+  absl::Status update(const uint32_t* g, size_t n, const column* arg) override {
+    if (arg->type() == type_id::float64) return fold(g, n, data_of<double>(*arg), *arg, nullptr);
+    return fold(g, n, data_of<int64_t>(*arg), *arg, nullptr);
+  }
+  absl::Status merge(const uint32_t* g, size_t n, const column* const* state) override {
+    if (state[0]->type() == type_id::float64)
+      return fold(g, n, data_of<double>(*state[0]), *state[0], state[1]);
+    return fold(g, n, data_of<int64_t>(*state[0]), *state[0], state[1]);
+  }
+  void emit_partial(size_t b, size_t e, std::vector<column_ptr>* out) const override {
+    auto sum = [this](size_t i) { return slots_[i].sum; };
+    if constexpr (is_avg || std::is_same_v<Acc, double>) {
+      out->push_back(make_column<double>(type_id::float64, b, e, sum, nullptr));
+    } else {
+      out->push_back(make_column<int64_t>(type_id::int64, b, e, sum, nullptr));
+    }
+    out->push_back(make_column<int64_t>(
+        type_id::int64, b, e, [this](size_t i) { return slots_[i].count; }, nullptr));
+  }
+  column_ptr emit_final(size_t b, size_t e) const override {
+    auto has = [this](size_t i) { return slots_[i].count > 0; };
+    if constexpr (is_avg) {
+      return make_column<double>(
+          type_id::float64, b, e,
+          [this](size_t i) {
+            const slot& s = slots_[i];
+            return s.count > 0 ? static_cast<double>(s.sum) / static_cast<double>(s.count) : 0.0;
+          },
+          has);
+    } else if constexpr (std::is_same_v<Acc, double>) {
+      return make_column<double>(
+          type_id::float64, b, e, [this](size_t i) { return slots_[i].sum; }, has);
+    } else {
+      return make_column<int64_t>(
+          type_id::int64, b, e, [this](size_t i) { return slots_[i].sum; }, has);
+    }
+  }
+
+ private:
+  struct slot {
+    Acc sum;
+    int64_t count;
+  };
+
+  static bool add(Acc* acc, Acc x) {
+    if constexpr (std::is_same_v<Acc, int64_t>) {
+      return __builtin_add_overflow(*acc, x, acc);
+    } else {
+      *acc += x;
+      return false;
+    }
+  }
+
+  // Adds the values (NULLs add nothing) and either counts non-NULL values or,
+  // when merging, adds the partial counts.
+  template <class V>
+  absl::Status fold(const uint32_t* g, size_t n, const V* v, const column& values,
+                    const column* counts) {
+    const uint8_t* valid = valid_of(values);
+    slot* s = slots_.data();
+    bool overflow = false;
+    if (!valid && !counts) {
+      for (size_t i = 0; i < n; ++i) {
+        slot& x = s[g[i]];
+        overflow |= add(&x.sum, static_cast<Acc>(v[i]));
+        ++x.count;
+      }
+    } else {
+      const int64_t* c = counts ? counts->i64().data() : nullptr;
+      const uint8_t* c_valid = counts ? valid_of(*counts) : nullptr;
+      for (size_t i = 0; i < n; ++i) {
+        const bool ok = !valid || valid[i];
+        slot& x = s[g[i]];
+        overflow |= add(&x.sum, ok ? static_cast<Acc>(v[i]) : Acc{0});
+        x.count += c ? ((c_valid && !c_valid[i]) ? 0 : c[i]) : ok;
+      }
+    }
+    if (overflow) return invalid("integer overflow in SUM for \"", name_, "\"");
+    return absl::OkStatus();
+  }
+
+  std::string name_;
+  std::vector<slot> slots_;
+};
+
+// NaN orders above every number, as in sort (and PostgreSQL).
+template <class T>
+bool less_than(const T& a, const T& b) {
+  if constexpr (std::is_same_v<T, double>) {
+    if (std::isnan(a) || std::isnan(b)) return !std::isnan(a);
+  }
+  return a < b;
+}
+
+// MIN / MAX: T is the storage (int64_t for int64 and date, double, uint8_t
+// for boolean, std::string). A partial state column folds exactly like raw
+// input, so merge is update.
+template <class T, bool is_max>
+class minmax_state final : public agg_state {
+ public:
+  explicit minmax_state(type_id t) : type_(t) {}
+  void resize(size_t groups) override {
+    val_.resize(groups);
+    has_.resize(groups, 0);
+  }
+  absl::Status update(const uint32_t* g, size_t n, const column* arg) override {
+    const uint8_t* valid = valid_of(*arg);
+    for (size_t i = 0; i < n; ++i) {
+      if (valid && !valid[i]) continue;
+      const uint32_t k = g[i];
+      if constexpr (std::is_same_v<T, std::string>) {
+        const std::string_view x = arg->str(i);
+        if (!has_[k] || (is_max ? std::string_view(val_[k]) < x : x < std::string_view(val_[k]))) {
+          val_[k].assign(x.data(), x.size());
+          has_[k] = 1;
+        }
+      } else {
+        const T x = data_of<T>(*arg)[i];
+        if (!has_[k] || (is_max ? less_than(val_[k], x) : less_than(x, val_[k]))) {
+          val_[k] = x;
+          has_[k] = 1;
+        }
+      }
+    }
+    return absl::OkStatus();
+  }
+  absl::Status merge(const uint32_t* g, size_t n, const column* const* state) override {
+    return update(g, n, state[0]);
+  }
+  void emit_partial(size_t b, size_t e, std::vector<column_ptr>* out) const override {
+    out->push_back(emit_final(b, e));
+  }
+  column_ptr emit_final(size_t b, size_t e) const override {
+    if constexpr (std::is_same_v<T, std::string>) {
+      auto c = std::make_shared<column>(type_);
+      c->reserve(e - b);
+      for (size_t i = b; i < e; ++i) {
+        if (has_[i]) {
+          c->append_string(val_[i]);
+        } else {
+          c->append_null();
+        }
+      }
+      return c;
+    } else {
+      return make_column<T>(
+          type_, b, e, [this](size_t i) { return val_[i]; },
+          [this](size_t i) { return has_[i] != 0; });
+    }
+  }
+
+ private:
+  type_id type_;
+  std::vector<T> val_;
+  std::vector<uint8_t> has_;
+};
+
+template <bool is_max>
+std::unique_ptr<agg_state> make_minmax(type_id t) {
+  switch (t) {
+    case type_id::int64:
+    case type_id::date:
+      return std::make_unique<minmax_state<int64_t, is_max>>(t);
+    case type_id::float64:
+      return std::make_unique<minmax_state<double, is_max>>(t);
+    case type_id::boolean:
+      return std::make_unique<minmax_state<uint8_t, is_max>>(t);
+    case type_id::string:
+      return std::make_unique<minmax_state<std::string, is_max>>(t);
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+void append_state_fields(const aggregate_call& call, std::vector<field>* out) {
+  switch (call.fn) {
+    case agg_fn::count_star:
+    case agg_fn::count:
+      out->push_back({call.name + "$count", type_id::int64});
+      break;
+    case agg_fn::sum:
+      out->push_back({call.name + "$sum", call.type});
+      out->push_back({call.name + "$count", type_id::int64});
+      break;
+    case agg_fn::avg:
+      out->push_back({call.name + "$sum", type_id::float64});
+      out->push_back({call.name + "$count", type_id::int64});
+      break;
+    case agg_fn::min:
+      out->push_back({call.name + "$min", call.type});
+      break;
+    case agg_fn::max:
+      out->push_back({call.name + "$max", call.type});
+      break;
+  }
+}
+
+type_id argument_type(const aggregate_call& call) {
+  return call.arg ? call.arg->type : type_id::int64;
+}
+
+absl::StatusOr<std::unique_ptr<agg_state>> make_agg_state(const aggregate_call& call,
+                                                          agg_phase phase) {
+  const std::string what = std::string(fn_name(call.fn)) + " \"" + call.name + "\"";
+  const bool partial = phase == agg_phase::partial;
+  if (partial && call.fn != agg_fn::count_star && !call.arg)
+    return invalid(what, " has no argument");
+  const type_id arg = argument_type(call);
+  auto expect_type = [&](bool ok) {
+    return ok ? absl::OkStatus()
+              : invalid(what, " cannot have result type ", type_name(call.type),
+                        partial ? " over " + std::string(type_name(arg)) : std::string());
+  };
+  switch (call.fn) {
+    case agg_fn::count_star:
+    case agg_fn::count:
+      if (auto st = expect_type(call.type == type_id::int64); !st.ok()) return st;
+      return std::unique_ptr<agg_state>(std::make_unique<count_state>());
+    case agg_fn::sum: {
+      const bool numeric = call.type == type_id::int64 || call.type == type_id::float64;
+      if (auto st = expect_type(numeric && (!partial || arg == call.type)); !st.ok()) return st;
+      if (call.type == type_id::int64)
+        return std::unique_ptr<agg_state>(
+            std::make_unique<sum_count_state<int64_t, false>>(call.name));
+      return std::unique_ptr<agg_state>(
+          std::make_unique<sum_count_state<double, false>>(call.name));
+    }
+    case agg_fn::avg: {
+      const bool numeric = arg == type_id::int64 || arg == type_id::float64;
+      if (auto st = expect_type(call.type == type_id::float64 && (!partial || numeric)); !st.ok())
+        return st;
+      if (partial && arg == type_id::int64)
+        return std::unique_ptr<agg_state>(
+            std::make_unique<sum_count_state<__int128, true>>(call.name));
+      return std::unique_ptr<agg_state>(std::make_unique<sum_count_state<double, true>>(call.name));
+    }
+    case agg_fn::min:
+    case agg_fn::max:
+      if (auto st = expect_type(!partial || arg == call.type); !st.ok()) return st;
+      if (call.fn == agg_fn::min) return make_minmax<false>(call.type);
+      return make_minmax<true>(call.type);
+  }
+  return invalid(what, ": unknown aggregate function");
+}
+
+}  // namespace tranche

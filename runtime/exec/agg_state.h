@@ -1,0 +1,53 @@
+// Per-aggregate state arrays for hash aggregation, internal to exec. One
+// agg_state per aggregate call holds one slot per group; the partial aggregate
+// folds raw argument columns into it (update), the final aggregate folds
+// partial state columns (merge). Both loop column-wise over a batch using the
+// group ids from group_table. One virtual call per batch and aggregate.
+//
+// State columns (see partial_aggregate_schema in operators.h), named after
+// the aggregate's output name: count/count_star -> "<name>$count" (int64);
+// sum -> "<name>$sum" (result type), "<name>$count"; avg -> "<name>$sum"
+// (float64), "<name>$count"; min/max -> "<name>$min"/"<name>$max".
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "plan/logical.h"
+#include "tranche/batch.h"
+
+namespace tranche {
+
+enum class agg_phase : uint8_t { partial, final };
+
+class agg_state {
+ public:
+  virtual ~agg_state() = default;
+  // Grows to `groups` slots; new slots hold the empty state.
+  virtual void resize(size_t groups) = 0;
+  // Partial phase: folds n argument values (arg is nullptr for COUNT(*)).
+  [[nodiscard]] virtual absl::Status update(const uint32_t* gids, size_t n, const column* arg) = 0;
+  // Final phase: folds n rows of this aggregate's partial state columns.
+  [[nodiscard]] virtual absl::Status merge(const uint32_t* gids, size_t n,
+                                           const column* const* state) = 0;
+  // Appends the state columns of groups [begin, end).
+  virtual void emit_partial(size_t begin, size_t end, std::vector<column_ptr>* out) const = 0;
+  // The final values of groups [begin, end).
+  [[nodiscard]] virtual column_ptr emit_final(size_t begin, size_t end) const = 0;
+};
+
+// The state columns an aggregate contributes to the partial schema.
+void append_state_fields(const aggregate_call& call, std::vector<field>* out);
+
+// The type of the argument a partial-phase state folds (int64 for COUNT(*)).
+[[nodiscard]] type_id argument_type(const aggregate_call& call);
+
+// Validates the call (argument and result types) and builds its state.
+[[nodiscard]] absl::StatusOr<std::unique_ptr<agg_state>> make_agg_state(const aggregate_call& call,
+                                                                        agg_phase phase);
+
+}  // namespace tranche
