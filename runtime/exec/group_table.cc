@@ -19,7 +19,7 @@ constexpr uint32_t k_empty = UINT32_MAX;
 // cap and at most 8 slots per group: 4-byte slots then cost at most 32 bytes
 // per group, about what the hash map needs (16-byte slots, load factor
 // 0.44-0.875), and a lookup is one load instead of a hash and a probe.
-constexpr uint64_t k_direct_always = uint64_t{1} << 16;
+constexpr uint64_t k_direct_always = uint64_t{1} << 20;  // 4 MiB of slots
 constexpr uint64_t k_direct_max = uint64_t{1} << 23;
 
 // Doubles group by value: -0.0 joins 0.0 and every NaN joins one NaN group.

@@ -17,7 +17,7 @@ namespace tranche {
 struct csv_options {
   char delimiter = ',';
   bool header = true;         // first line of the file names the columns
-  size_t batch_rows = 65536;  // rows per emitted batch
+  size_t batch_rows = 8192;  // rows per emitted batch (small enough to stay in cache)
 };
 
 // Infers a schema from the first rows of `path` (up to `sample_rows`):
