@@ -56,7 +56,8 @@ broker_actor::behavior_type broker_impl(broker_ptr self) {
       [=](request_atom, lease_holder_actor h, uint64_t program, int32_t portion, int64_t want,
           int64_t memory) {
         track(self, h);
-        self->state.book.enqueue(capacity_request{h.id(), program_id{program}, portion, want, memory});
+        self->state.book.enqueue(
+            capacity_request{h.id(), program_id{program}, portion, want, memory});
         grant_pending(self);
       },
       [=](yield_atom, uint64_t lease) {
@@ -79,7 +80,11 @@ broker_actor::behavior_type broker_impl(broker_ptr self) {
         const auto& b = self->state.book;
         auto reg = b.total_registered();
         auto fr = b.total_free();
-        return {reg.slots, fr.slots, reg.memory, fr.memory, static_cast<int64_t>(b.leases().size()),
+        return {reg.slots,
+                fr.slots,
+                reg.memory,
+                fr.memory,
+                static_cast<int64_t>(b.leases().size()),
                 static_cast<int64_t>(b.queued())};
       },
   };

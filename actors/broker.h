@@ -13,8 +13,8 @@
 namespace tranche {
 
 // What the broker (or a job handing over a lease) talks to: a lease's holder.
-using lease_holder_actor =
-    caf::typed_actor<caf::reacts_to<grant_atom, uint64_t /*lease*/, uint64_t /*node*/, executor_actor>>;
+using lease_holder_actor = caf::typed_actor<
+    caf::reacts_to<grant_atom, uint64_t /*lease*/, uint64_t /*node*/, executor_actor>>;
 
 using broker_actor = caf::typed_actor<
     // A node's executor offers its capacity (again, to update it).

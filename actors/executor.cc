@@ -12,6 +12,7 @@ namespace tranche {
 
 void block_store::put(const block_ref& ref, std::vector<batch_ptr> batches) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (dropped_.count(ref.program)) return;
   blocks_[key{ref.program, ref.portion, ref.task, ref.partition}] = std::move(batches);
 }
 
@@ -24,6 +25,7 @@ std::vector<batch_ptr> block_store::get(const block_ref& ref, bool* found) const
 
 void block_store::drop_program(uint64_t program) {
   std::lock_guard<std::mutex> lock(mu_);
+  dropped_.insert(program);
   for (auto it = blocks_.begin(); it != blocks_.end();)
     it = std::get<0>(it->first) == program ? blocks_.erase(it) : std::next(it);
 }
@@ -65,8 +67,8 @@ constexpr auto kFetchTimeout = std::chrono::seconds(30);
 // through their executor's fetch (encoded batches), with a bounded wait.
 class node_block_source : public block_source {
  public:
-  node_block_source(caf::actor_system& sys, uint64_t self_node,
-                    std::shared_ptr<block_store> store, std::shared_ptr<executor_directory> dir)
+  node_block_source(caf::actor_system& sys, uint64_t self_node, std::shared_ptr<block_store> store,
+                    std::shared_ptr<executor_directory> dir)
       : sys_(sys), self_node_(self_node), store_(std::move(store)), dir_(std::move(dir)) {}
 
   absl::StatusOr<std::vector<batch_ptr>> fetch(const block_ref& ref) override {
@@ -102,17 +104,17 @@ class node_block_source : public block_source {
               result = std::move(out);
             },
             [&](const caf::error& err) {
-              result = absl::UnavailableError(absl::StrCat(
-                  "fetching a block from node ", ref.node, ": ", sys_.render(err)));
+              result = absl::UnavailableError(
+                  absl::StrCat("fetching a block from node ", ref.node, ": ", sys_.render(err)));
             });
     return result;
   }
 
  private:
   static absl::Status missing(const block_ref& ref) {
-    return absl::UnavailableError(absl::StrCat("block of portion ", ref.portion, " task ",
-                                               ref.task, " partition ", ref.partition,
-                                               " is not on node ", ref.node));
+    return absl::UnavailableError(absl::StrCat("block of portion ", ref.portion, " task ", ref.task,
+                                               " partition ", ref.partition, " is not on node ",
+                                               ref.node));
   }
   caf::actor_system& sys_;
   uint64_t self_node_;
@@ -167,9 +169,9 @@ executor_actor::behavior_type executor_impl(executor_ptr self, executor_config c
             uint64_t rows = 0;
             for (const auto& b : out->partitions[p]) rows += b->rows;
             r.partition_rows.push_back(rows);
-            store->put(block_ref{node, task.program, static_cast<uint32_t>(task.portion.id),
-                                 task.task, p},
-                       std::move(out->partitions[p]));
+            store->put(
+                block_ref{node, task.program, static_cast<uint32_t>(task.portion.id), task.task, p},
+                std::move(out->partitions[p]));
           }
           caf::anon_send(me, task_done_atom::value, seq, encode_task_result(r), std::string{});
         });

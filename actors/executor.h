@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <vector>
 
 #include "actors/atoms.h"
@@ -20,8 +21,8 @@ using executor_actor = caf::typed_actor<
     // task_result and an empty error, or no bytes and the task's error text.
     caf::replies_to<run_atom, std::vector<char>>::with<std::vector<char>, std::string>,
     // A block's batches, encoded (schemas/batch.capnp), or an error text.
-    caf::replies_to<fetch_atom, uint64_t, uint32_t, uint32_t, uint32_t>::with<
-        std::vector<std::vector<char>>, std::string>,
+    caf::replies_to<fetch_atom, uint64_t, uint32_t, uint32_t,
+                    uint32_t>::with<std::vector<std::vector<char>>, std::string>,
     // Forget every block of a program.
     caf::reacts_to<drop_atom, uint64_t>,
     // Internal: a pool thread finished task `seq` (result bytes or error text).
@@ -30,6 +31,8 @@ using executor_actor = caf::typed_actor<
 // Blocks held by one node, shared between its actor and its pool threads.
 class block_store {
  public:
+  // Ignored for a dropped program: a task that was still running when its
+  // program failed or was cancelled must not leave blocks behind.
   void put(const block_ref& ref, std::vector<batch_ptr> batches);
   [[nodiscard]] std::vector<batch_ptr> get(const block_ref& ref, bool* found) const;
   void drop_program(uint64_t program);
@@ -39,6 +42,7 @@ class block_store {
   using key = std::tuple<uint64_t, uint32_t, uint32_t, uint32_t>;
   mutable std::mutex mu_;
   std::map<key, std::vector<batch_ptr>> blocks_;
+  std::set<uint64_t> dropped_;
 };
 
 // Maps node ids to their executors, so a task can fetch remote blocks.

@@ -100,7 +100,7 @@ void deliver_results(job_ptr self, uint32_t task) {
             if (!error.empty()) return finish(self, error);
             for (auto& b : batches)
               caf::anon_send(self->state.ctx.listener, result_atom::value, self->state.ctx.program,
-                         std::move(b));
+                             std::move(b));
             deliver_results(self, task + 1);
           },
           [=](const caf::error& err) {
@@ -187,7 +187,8 @@ job_actor::behavior_type job_impl(job_ptr self, job_context ctx) {
           // result without rows still has its columns.
           batch head;
           head.schema = st.p.result;
-          for (const auto& f : head.schema.fields) head.columns.push_back(std::make_shared<column>(f.type));
+          for (const auto& f : head.schema.fields)
+            head.columns.push_back(std::make_shared<column>(f.type));
           caf::anon_send(st.ctx.listener, result_atom::value, st.ctx.program, encode_batch(head));
           deliver_results(self, 0);
         } else {

@@ -27,8 +27,7 @@ using job_actor = caf::typed_actor<
     // it releases right after this message (to be handed to successors).
     caf::reacts_to<portion_done_atom, int32_t, std::vector<uint64_t>, int32_t>,
     caf::reacts_to<portion_fail_atom, int32_t, std::string>,
-    caf::reacts_to<progress_atom, progress_event>,
-    caf::reacts_to<cancel_atom>>;
+    caf::reacts_to<progress_atom, progress_event>, caf::reacts_to<cancel_atom>>;
 
 struct job_context {
   uint64_t program = 0;

@@ -38,12 +38,11 @@ job_manager_actor::behavior_type job_manager_impl(job_manager_ptr self, job_mana
         auto rp = self->make_response_promise<std::string, std::string>();
         self->request(self->state.cfg.planner, std::chrono::seconds(300), plan_atom::value, program,
                       self->state.cfg.parallelism)
-            .then(
-                [=](const std::vector<char>&, const std::string& text,
-                    const std::string& error) mutable { rp.deliver(text, error); },
-                [=](const caf::error& err) mutable {
-                  rp.deliver(std::string{}, self->system().render(err));
-                });
+            .then([=](const std::vector<char>&, const std::string& text,
+                      const std::string& error) mutable { rp.deliver(text, error); },
+                  [=](const caf::error& err) mutable {
+                    rp.deliver(std::string{}, self->system().render(err));
+                  });
         return rp;
       },
   };

@@ -27,8 +27,8 @@ std::string to_string(const progress_event& e) {
     case progress_kind::task_finished:
       return absl::StrCat(head, " task done (", e.tasks_done, "/", e.tasks_total, ")");
     case progress_kind::capacity_yielded:
-      return absl::StrCat(head, " yielded lease ", e.lease, " on node ", e.node, " to ", e.to,
-                          " (", e.slots_held, " held)");
+      return absl::StrCat(head, " yielded lease ", e.lease, " on node ", e.node, " to ", e.to, " (",
+                          e.slots_held, " held)");
     case progress_kind::portion_finished:
       return absl::StrCat(head, " finished ", e.tasks_total, " task(s)");
   }
@@ -102,9 +102,9 @@ class local_cluster final : public cluster {
     return id;
   }
 
-  absl::StatusOr<query_result> run_sql(const std::string& sql,
-                                       const std::vector<table_binding>& tables,
-                                       std::function<void(const progress_event&)> on_event) override {
+  absl::StatusOr<query_result> run_sql(
+      const std::string& sql, const std::vector<table_binding>& tables,
+      std::function<void(const progress_event&)> on_event) override {
     const auto t0 = std::chrono::steady_clock::now();
     caf::scoped_actor self{sys_};
     auto id = submit(sql, tables, caf::actor_cast<caf::actor>(self));
@@ -134,10 +134,11 @@ class local_cluster final : public cluster {
             done = true;
             if (!error.empty()) status = absl::InvalidArgumentError(error);
           },
-          caf::after(kQuietTimeout) >> [&] {
-            done = true;
-            status = absl::DeadlineExceededError("the cluster sent nothing for 30 minutes");
-          });
+          caf::after(kQuietTimeout) >>
+              [&] {
+                done = true;
+                status = absl::DeadlineExceededError("the cluster sent nothing for 30 minutes");
+              });
     }
     if (!status.ok()) return status;
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -15,7 +15,7 @@ namespace tranche {
 using planner_actor = caf::typed_actor<
     // (program, parallelism) -> (encoded plan, explain text, error text)
     caf::replies_to<plan_atom, std::vector<char>, int32_t>::with<std::vector<char>, std::string,
-                                                                  std::string>>;
+                                                                 std::string>>;
 
 [[nodiscard]] planner_actor spawn_planner(caf::actor_system& sys, planner_options defaults);
 

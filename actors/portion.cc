@@ -93,7 +93,6 @@ void on_task_done(portion_ptr self, uint64_t lease, uint32_t t, uint64_t node) {
     for (auto& [id, h] : st.leases) ids.push_back(id);
     for (auto id : ids) release(self, id);
     return;  // the job ends this actor once the program is settled
-
   }
   dispatch(self, lease);
 }

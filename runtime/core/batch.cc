@@ -10,10 +10,18 @@ namespace tranche {
 void column::reserve(size_t n) {
   switch (type_) {
     case type_id::int64:
-    case type_id::date: i64_.reserve(n); break;
-    case type_id::float64: f64_.reserve(n); break;
-    case type_id::boolean: b_.reserve(n); break;
-    case type_id::string: offsets_.reserve(n + 1); break;
+    case type_id::date:
+      i64_.reserve(n);
+      break;
+    case type_id::float64:
+      f64_.reserve(n);
+      break;
+    case type_id::boolean:
+      b_.reserve(n);
+      break;
+    case type_id::string:
+      offsets_.reserve(n + 1);
+      break;
   }
 }
 
@@ -25,10 +33,18 @@ void column::append_null() {
   if (valid_.empty()) valid_.assign(size_, 1);
   switch (type_) {
     case type_id::int64:
-    case type_id::date: i64_.push_back(0); break;
-    case type_id::float64: f64_.push_back(0); break;
-    case type_id::boolean: b_.push_back(0); break;
-    case type_id::string: offsets_.push_back(static_cast<uint32_t>(chars_.size())); break;
+    case type_id::date:
+      i64_.push_back(0);
+      break;
+    case type_id::float64:
+      f64_.push_back(0);
+      break;
+    case type_id::boolean:
+      b_.push_back(0);
+      break;
+    case type_id::string:
+      offsets_.push_back(static_cast<uint32_t>(chars_.size()));
+      break;
   }
   valid_.push_back(0);
   ++size_;
@@ -86,10 +102,14 @@ void column::append_from(const column& o, size_t i) {
   if (o.is_null(i)) return append_null();
   switch (type_) {
     case type_id::int64:
-    case type_id::date: return append_int(o.i64_[i]);
-    case type_id::float64: return append_double(o.f64_[i]);
-    case type_id::boolean: return append_bool(o.b_[i] != 0);
-    case type_id::string: return append_string(o.str(i));
+    case type_id::date:
+      return append_int(o.i64_[i]);
+    case type_id::float64:
+      return append_double(o.f64_[i]);
+    case type_id::boolean:
+      return append_bool(o.b_[i] != 0);
+    case type_id::string:
+      return append_string(o.str(i));
   }
 }
 
@@ -102,11 +122,16 @@ void column::compact_validity() {
 value column::get(size_t i) const {
   if (is_null(i)) return value{};
   switch (type_) {
-    case type_id::int64: return value{i64_[i]};
-    case type_id::date: return value{date_value{i64_[i]}};
-    case type_id::float64: return value{f64_[i]};
-    case type_id::boolean: return value{b_[i] != 0};
-    case type_id::string: return value{std::string(str(i))};
+    case type_id::int64:
+      return value{i64_[i]};
+    case type_id::date:
+      return value{date_value{i64_[i]}};
+    case type_id::float64:
+      return value{f64_[i]};
+    case type_id::boolean:
+      return value{b_[i] != 0};
+    case type_id::string:
+      return value{std::string(str(i))};
   }
   return value{};
 }

@@ -12,18 +12,24 @@ namespace tranche {
 
 std::string_view type_name(type_id t) {
   switch (t) {
-    case type_id::int64: return "BIGINT";
-    case type_id::float64: return "DOUBLE";
-    case type_id::boolean: return "BOOLEAN";
-    case type_id::string: return "VARCHAR";
-    case type_id::date: return "DATE";
+    case type_id::int64:
+      return "BIGINT";
+    case type_id::float64:
+      return "DOUBLE";
+    case type_id::boolean:
+      return "BOOLEAN";
+    case type_id::string:
+      return "VARCHAR";
+    case type_id::date:
+      return "DATE";
   }
   return "?";
 }
 
 int schema::find(std::string_view name) const {
   for (size_t i = 0; i < fields.size(); ++i)
-    if (absl::EqualsIgnoreCase(fields[i].name, absl::string_view(name.data(), name.size()))) return static_cast<int>(i);
+    if (absl::EqualsIgnoreCase(fields[i].name, absl::string_view(name.data(), name.size())))
+      return static_cast<int>(i);
   return -1;
 }
 
@@ -76,17 +82,22 @@ bool parse_date(std::string_view s, int64_t* days) {
 
 std::string to_string(const value& v) {
   switch (v.index()) {
-    case 0: return "NULL";
-    case 1: return std::to_string(std::get<int64_t>(v));
+    case 0:
+      return "NULL";
+    case 1:
+      return std::to_string(std::get<int64_t>(v));
     case 2: {
       // Shortest representation that round-trips.
       char buf[64];
       auto r = std::to_chars(buf, buf + sizeof buf, std::get<double>(v));
       return std::string(buf, r.ptr);
     }
-    case 3: return std::get<bool>(v) ? "true" : "false";
-    case 4: return std::get<std::string>(v);
-    case 5: return format_date(std::get<date_value>(v).days);
+    case 3:
+      return std::get<bool>(v) ? "true" : "false";
+    case 4:
+      return std::get<std::string>(v);
+    case 5:
+      return format_date(std::get<date_value>(v).days);
   }
   return "?";
 }

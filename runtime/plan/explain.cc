@@ -10,7 +10,8 @@ namespace {
 
 std::string fields_of(const schema& s) {
   std::vector<std::string> parts;
-  for (const auto& f : s.fields) parts.push_back(absl::StrCat(f.name, " ", std::string(type_name(f.type))));
+  for (const auto& f : s.fields)
+    parts.push_back(absl::StrCat(f.name, " ", std::string(type_name(f.type))));
   return absl::StrJoin(parts, ", ");
 }
 
@@ -49,9 +50,8 @@ std::string explain(const plan& p) {
       std::vector<std::string> cols;
       for (int c : por.columns) cols.push_back(por.file_schema.fields[c].name);
       o << "  source: scan CSV, " << files.size() << " file" << (files.size() == 1 ? "" : "s")
-        << ", " << bytes_text(static_cast<int64_t>(bytes)) << " in " << por.tasks
-        << " split" << (por.tasks == 1 ? "" : "s") << "; columns " << absl::StrJoin(cols, ", ")
-        << "\n";
+        << ", " << bytes_text(static_cast<int64_t>(bytes)) << " in " << por.tasks << " split"
+        << (por.tasks == 1 ? "" : "s") << "; columns " << absl::StrJoin(cols, ", ") << "\n";
     } else {
       std::vector<std::string> ins;
       for (int i : por.inputs) ins.push_back(absl::StrCat("portion ", i));
@@ -61,13 +61,16 @@ std::string explain(const plan& p) {
     schema in = por.input_schema;
     for (const auto& s : por.steps) {
       switch (s.kind) {
-        case step_kind::filter: o << "  filter " << to_string(*s.predicate, &in) << "\n"; break;
+        case step_kind::filter:
+          o << "  filter " << to_string(*s.predicate, &in) << "\n";
+          break;
         case step_kind::project: {
           std::vector<std::string> parts;
           for (size_t i = 0; i < s.exprs.size(); ++i) {
             std::string e = to_string(*s.exprs[i], &in);
-            parts.push_back(e == s.output.fields[i].name ? e
-                                                         : absl::StrCat(e, " AS ", s.output.fields[i].name));
+            parts.push_back(e == s.output.fields[i].name
+                                ? e
+                                : absl::StrCat(e, " AS ", s.output.fields[i].name));
           }
           o << "  project " << absl::StrJoin(parts, ", ") << "\n";
           break;
@@ -76,8 +79,8 @@ std::string explain(const plan& p) {
           std::vector<std::string> keys, aggs;
           for (const auto& k : s.exprs) keys.push_back(to_string(*k, &in));
           for (const auto& a : s.aggregates) aggs.push_back(agg_text(a, in));
-          o << "  partial aggregate by [" << absl::StrJoin(keys, ", ") << "]: "
-            << absl::StrJoin(aggs, ", ") << "\n";
+          o << "  partial aggregate by [" << absl::StrJoin(keys, ", ")
+            << "]: " << absl::StrJoin(aggs, ", ") << "\n";
           break;
         }
         case step_kind::final_aggregate:
@@ -94,7 +97,9 @@ std::string explain(const plan& p) {
           o << "\n";
           break;
         }
-        case step_kind::limit: o << "  limit " << s.limit << "\n"; break;
+        case step_kind::limit:
+          o << "  limit " << s.limit << "\n";
+          break;
       }
       in = s.output;
     }

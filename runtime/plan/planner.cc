@@ -41,7 +41,8 @@ pipeline_step to_step(const logical_node& n) {
       s.kind = step_kind::limit;
       s.limit = n.limit;
       break;
-    default: break;
+    default:
+      break;
   }
   return s;
 }
@@ -177,8 +178,7 @@ absl::Status binding_catalog::bind(const std::string& name, const std::string& p
     for (size_t i = 0; i < g.gl_pathc; ++i) files.emplace_back(g.gl_pathv[i]);
   globfree(&g);
   if (files.empty())
-    return absl::NotFoundError(
-        absl::StrCat("table ", name, ": no file matches \"", pattern, "\""));
+    return absl::NotFoundError(absl::StrCat("table ", name, ": no file matches \"", pattern, "\""));
   std::sort(files.begin(), files.end());
   csv_options copts;
   copts.delimiter = fmt.delimiter;

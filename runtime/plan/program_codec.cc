@@ -51,7 +51,8 @@ absl::StatusOr<program_request> decode_program(const char* data, size_t size) {
       b.delimiter = static_cast<char>(t.getDelimiter());
       b.header = t.getHeader();
       if (b.name.empty() || b.glob.empty())
-        return absl::InvalidArgumentError("malformed program: a table binding lacks a name or glob");
+        return absl::InvalidArgumentError(
+            "malformed program: a table binding lacks a name or glob");
       out.tables.push_back(std::move(b));
     }
   } catch (const kj::Exception& e) {

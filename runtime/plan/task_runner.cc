@@ -21,16 +21,25 @@ absl::StatusOr<std::vector<operator_ptr>> build_pipeline(const portion_spec& p) 
   std::vector<operator_ptr> ops;
   for (const auto& s : p.steps) {
     switch (s.kind) {
-      case step_kind::filter: ops.push_back(make_filter(s.predicate)); break;
-      case step_kind::project: ops.push_back(make_project(s.exprs, s.output)); break;
+      case step_kind::filter:
+        ops.push_back(make_filter(s.predicate));
+        break;
+      case step_kind::project:
+        ops.push_back(make_project(s.exprs, s.output));
+        break;
       case step_kind::partial_aggregate:
         ops.push_back(make_partial_aggregate(s.exprs, s.aggregates, s.output));
         break;
       case step_kind::final_aggregate:
-        ops.push_back(make_final_aggregate(static_cast<size_t>(s.num_keys), s.aggregates, s.output));
+        ops.push_back(
+            make_final_aggregate(static_cast<size_t>(s.num_keys), s.aggregates, s.output));
         break;
-      case step_kind::sort: ops.push_back(make_sort(s.keys, s.limit)); break;
-      case step_kind::limit: ops.push_back(make_limit(s.limit)); break;
+      case step_kind::sort:
+        ops.push_back(make_sort(s.keys, s.limit));
+        break;
+      case step_kind::limit:
+        ops.push_back(make_limit(s.limit));
+        break;
     }
   }
   return ops;
@@ -43,7 +52,8 @@ absl::StatusOr<task_output> run_task(const task_spec& task, block_source& inputs
   std::vector<operator_ptr> ops = std::move(*ops_or);
 
   task_output out;
-  const size_t parts = p.sink == sink_kind::hash ? static_cast<size_t>(std::max(1, p.partitions)) : 1;
+  const size_t parts =
+      p.sink == sink_kind::hash ? static_cast<size_t>(std::max(1, p.partitions)) : 1;
   out.partitions.resize(parts);
   emit_fn sink = [&](batch b) -> absl::Status {
     if (b.rows == 0) return absl::OkStatus();
@@ -54,7 +64,8 @@ absl::StatusOr<task_output> run_task(const task_spec& task, block_source& inputs
     } else {
       auto split = hash_partition(b, p.partition_keys, parts);
       for (size_t i = 0; i < parts; ++i)
-        if (split[i].rows > 0) out.partitions[i].push_back(std::make_shared<batch>(std::move(split[i])));
+        if (split[i].rows > 0)
+          out.partitions[i].push_back(std::make_shared<batch>(std::move(split[i])));
     }
     return absl::OkStatus();
   };

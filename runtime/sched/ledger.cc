@@ -72,8 +72,9 @@ std::vector<lease> ledger::schedule() {
       node_state& st = nodes_[*n];
       st.free.slots -= 1;
       st.free.memory -= head.req.memory_per_slot;
-      lease l{lease_id{next_lease_++}, *n, head.req.memory_per_slot, head.req.holder,
-              head.req.program, head.req.portion};
+      lease l{lease_id{next_lease_++},  *n,
+              head.req.memory_per_slot, head.req.holder,
+              head.req.program,         head.req.portion};
       leases_[l.id] = l;
       granted.push_back(l);
       ++head.granted;
@@ -143,7 +144,8 @@ absl::Status ledger::check() const {
   std::map<node_id, capacity> leased;
   for (const auto& [id, l] : leases_) {
     if (!nodes_.count(l.node))
-      return absl::InternalError(absl::StrCat("lease ", id.value, " on unknown node ", l.node.value));
+      return absl::InternalError(
+          absl::StrCat("lease ", id.value, " on unknown node ", l.node.value));
     leased[l.node].slots += 1;
     leased[l.node].memory += l.memory;
   }

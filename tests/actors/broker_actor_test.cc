@@ -1,12 +1,11 @@
 // The broker actor: grants to live holders, queues the rest in order, and
 // reclaims the leases of a holder that dies or a program that ends.
-#include "actors/broker.h"
-
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <thread>
 
+#include "actors/broker.h"
 #include "actors/executor.h"
 
 namespace tranche {
@@ -71,13 +70,15 @@ struct BrokerActor : ::testing::Test {
 TEST_F(BrokerActor, GrantsWhatIsFreeAndReclaimsFromADeadHolder) {
   caf::scoped_actor self{sys};
   auto h = holder(caf::actor_cast<caf::actor>(self));
-  caf::anon_send(broker, request_atom::value, h, uint64_t{7}, int32_t{0}, int64_t{3}, int64_t{1} << 20);
+  caf::anon_send(broker, request_atom::value, h, uint64_t{7}, int32_t{0}, int64_t{3},
+                 int64_t{1} << 20);
   EXPECT_NE(next_grant(self), 0u);
   EXPECT_NE(next_grant(self), 0u);
   // totals: registered slots, free slots, registered mem, free mem, leases, queued
   EXPECT_TRUE(eventually([](auto& t) { return t[1] == 0 && t[4] == 2 && t[5] == 1; }));
   caf::anon_send_exit(h, caf::exit_reason::kill);
-  EXPECT_TRUE(eventually([](auto& t) { return t[1] == 2 && t[4] == 0 && t[5] == 0 && t[3] == t[2]; }));
+  EXPECT_TRUE(
+      eventually([](auto& t) { return t[1] == 2 && t[4] == 0 && t[5] == 0 && t[3] == t[2]; }));
 }
 
 TEST_F(BrokerActor, YieldedLeaseGoesToTheNextRequestInOrder) {

@@ -20,11 +20,11 @@ struct run_result {
 run_result run(const std::string& args) {
   static int n = 0;
   const std::string err_file =
-      (fs::temp_directory_path() / ("tranche-cli-err-" + std::to_string(getpid()) + "-" +
-                                    std::to_string(n++)))
+      (fs::temp_directory_path() /
+       ("tranche-cli-err-" + std::to_string(getpid()) + "-" + std::to_string(n++)))
           .string();
-  const std::string cmd = std::string("timeout 60 ") + TRANCHE_BIN_DIR + "/tranche " + args +
-                          " 2>" + err_file;
+  const std::string cmd =
+      std::string("timeout 60 ") + TRANCHE_BIN_DIR + "/tranche " + args + " 2>" + err_file;
   run_result r;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
@@ -44,7 +44,8 @@ class Cli : public ::testing::Test {
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("tranche-cli-" + std::to_string(getpid()));
     fs::create_directories(dir_);
-    std::ofstream(dir_ / "t.csv") << "name,qty,day\n\"b, inc\",2,2024-01-02\na,,2024-01-01\nc,5,2023-12-31\n";
+    std::ofstream(dir_ / "t.csv")
+        << "name,qty,day\n\"b, inc\",2,2024-01-02\na,,2024-01-01\nc,5,2023-12-31\n";
   }
   void TearDown() override { fs::remove_all(dir_); }
   std::string table() const { return "--table 't=" + (dir_ / "*.csv").string() + "'"; }
@@ -107,7 +108,8 @@ TEST_F(Cli, GenSampleIsDeterministic) {
   ASSERT_EQ(b.code, 0) << b.err;
   for (auto f : {"part-000.csv", "part-001.csv"}) {
     std::ifstream x(dir_ / "s1" / f), y(dir_ / "s2" / f);
-    std::string sx((std::istreambuf_iterator<char>(x)), {}), sy((std::istreambuf_iterator<char>(y)), {});
+    std::string sx((std::istreambuf_iterator<char>(x)), {}),
+        sy((std::istreambuf_iterator<char>(y)), {});
     EXPECT_FALSE(sx.empty());
     EXPECT_EQ(sx, sy);
   }

@@ -1,14 +1,14 @@
 // sqlite3 oracle for the integration tests (see oracle.h).
 #include "oracle.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
-#include <unistd.h>
-
-#include <algorithm>
 
 namespace tranche::testing {
 namespace {
@@ -78,8 +78,10 @@ std::vector<std::vector<std::string>> result_rows(const query_result& r) {
       std::vector<std::string> row;
       for (size_t c = 0; c < b.columns.size(); ++c) {
         value v = b.get(i, c);
-        if (auto* x = std::get_if<bool>(&v)) row.push_back(*x ? "1" : "0");
-        else row.push_back(to_string(v));
+        if (auto* x = std::get_if<bool>(&v))
+          row.push_back(*x ? "1" : "0");
+        else
+          row.push_back(to_string(v));
       }
       rows.push_back(std::move(row));
     }

@@ -64,8 +64,10 @@ class SqlPrograms : public ::testing::Test {
     for (auto& e : fs::directory_iterator(*dir_ + "/t")) tf.push_back(e.path());
     for (auto& e : fs::directory_iterator(*dir_ + "/n")) nf.push_back(e.path());
     return {
-        {"t", "CREATE TABLE t(key INTEGER, price REAL, quantity INTEGER, shipdate TEXT, flag TEXT)",
-         tf, {"key", "price", "quantity", "shipdate", "flag"}},
+        {"t",
+         "CREATE TABLE t(key INTEGER, price REAL, quantity INTEGER, shipdate TEXT, flag TEXT)",
+         tf,
+         {"key", "price", "quantity", "shipdate", "flag"}},
         {"n", "CREATE TABLE n(a INTEGER, b REAL, s TEXT)", nf, {"a", "b", "s"}},
     };
   }
@@ -259,7 +261,8 @@ TEST_F(SqlPrograms, MalformedRowFailsTheProgramWithFileAndLine) {
 }
 
 TEST_F(SqlPrograms, ProgressEventsShowCapacityObtainedAndYielded) {
-  auto r = cluster_->run_sql("SELECT flag, count(*) FROM t GROUP BY flag ORDER BY flag", bindings());
+  auto r =
+      cluster_->run_sql("SELECT flag, count(*) FROM t GROUP BY flag ORDER BY flag", bindings());
   ASSERT_TRUE(r.ok()) << r.status().message();
   int obtained = 0, yielded = 0, finished = 0, handed = 0;
   for (const auto& e : r->events) {
@@ -268,9 +271,9 @@ TEST_F(SqlPrograms, ProgressEventsShowCapacityObtainedAndYielded) {
     finished += e.kind == progress_kind::portion_finished;
     handed += e.kind == progress_kind::capacity_yielded && e.to.rfind("portion", 0) == 0;
   }
-  EXPECT_EQ(finished, 3);               // scan, final aggregate, result
-  EXPECT_EQ(obtained, yielded);         // every lease obtained is given back
-  EXPECT_GE(handed, 1);                 // a finishing portion handed a lease to its successor
+  EXPECT_EQ(finished, 3);        // scan, final aggregate, result
+  EXPECT_EQ(obtained, yielded);  // every lease obtained is given back
+  EXPECT_GE(handed, 1);          // a finishing portion handed a lease to its successor
   expect_ledger_whole();
 }
 

@@ -132,11 +132,15 @@ TEST(Ledger, InvariantHoldsOverRandomSequences) {
           l.enqueue(req(rng() % 5 + 100, static_cast<int64_t>(rng() % 4 + 1),
                         static_cast<int64_t>(rng() % 3 + 1) * kMiB));
           break;
-        case 2: (void)l.schedule(); break;
+        case 2:
+          (void)l.schedule();
+          break;
         case 3:
           if (!l.leases().empty()) ASSERT_TRUE(l.release(l.leases().begin()->first).ok());
           break;
-        case 4: l.drop_holder(rng() % 5 + 100); break;
+        case 4:
+          l.drop_holder(rng() % 5 + 100);
+          break;
         case 5:
           if (!l.leases().empty())
             ASSERT_TRUE(l.transfer(l.leases().rbegin()->first, rng() % 5 + 100, 1).ok());

@@ -2,9 +2,11 @@
 // ends its output with one line of key=value pairs.
 //   tranche-bench groupby [--rows N] [--files F] [--dir DIR] [--nodes N]
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -15,15 +17,37 @@
 
 namespace {
 
+// Runs the DuckDB peer (tools/bench/peers, installed by its `setup`) over the
+// same files; returns seconds per query name, empty when the peer is absent.
+std::map<std::string, double> duckdb_peer(const std::string& glob, unsigned threads) {
+  const std::string peers = std::string(TRANCHE_SOURCE_DIR) + "/tools/bench/peers";
+  std::map<std::string, double> out;
+  if (!std::filesystem::exists(peers + "/node_modules/@duckdb/node-api")) return out;
+  const std::string cmd = "node " + peers + "/duckdb_groupby.mjs '" + glob + "' " +
+                          std::to_string(threads) + " 2>/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return out;
+  char name[64];
+  double secs = 0;
+  long rows = 0;
+  while (std::fscanf(p, "%63s %lf %ld", name, &secs, &rows) == 3) out[name] = secs;
+  pclose(p);
+  return out;
+}
+
 int groupby(const std::vector<std::string>& args) {
   uint64_t rows = 10'000'000;
   int files = 16, nodes = 1;
   std::string dir = "/tmp/tranche-bench-groupby";
   for (size_t i = 0; i + 1 < args.size(); i += 2) {
-    if (args[i] == "--rows") rows = std::stoull(args[i + 1]);
-    else if (args[i] == "--files") files = std::stoi(args[i + 1]);
-    else if (args[i] == "--dir") dir = args[i + 1];
-    else if (args[i] == "--nodes") nodes = std::stoi(args[i + 1]);
+    if (args[i] == "--rows")
+      rows = std::stoull(args[i + 1]);
+    else if (args[i] == "--files")
+      files = std::stoi(args[i + 1]);
+    else if (args[i] == "--dir")
+      dir = args[i + 1];
+    else if (args[i] == "--nodes")
+      nodes = std::stoi(args[i + 1]);
     else {
       std::cerr << "groupby: unknown option " << args[i] << "\n";
       return 2;
@@ -42,8 +66,9 @@ int groupby(const std::vector<std::string>& args) {
       return 1;
     }
     std::ofstream(marker) << "ok\n";
-    std::cout << absl::StrFormat("generated %d rows in %d files in %.2f s\n", rows, files,
-                                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    std::cout << absl::StrFormat(
+        "generated %d rows in %d files in %.2f s\n", rows, files,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   uint64_t bytes = 0;
   for (auto& e : std::filesystem::directory_iterator(data))
@@ -72,11 +97,21 @@ int groupby(const std::vector<std::string>& args) {
     kv += absl::StrFormat(" %s_seconds=%.3f %s_rows_per_s=%.0f", name, r->seconds, name,
                           rows / r->seconds);
   }
-  const double duckdb_reference = 1.0;  // seconds, both queries, DuckDB 1.5 on 2 cores (issue 2)
-  std::cout << absl::StrFormat("rows=%d files=%d bytes=%d cores=%d%s total_seconds=%.3f "
-                               "vs_duckdb_reference=%.2f\n",
-                               rows, files, bytes, std::thread::hardware_concurrency(), kv, total,
-                               total / duckdb_reference);
+  const unsigned cores = std::thread::hardware_concurrency();
+  auto duck = duckdb_peer(data + "/*.csv", cores);
+  std::string peer_kv = " duckdb=absent(run tools/bench/peers/setup)";
+  if (duck.count("by_flag") && duck.count("by_key")) {
+    const double duck_total = duck["by_flag"] + duck["by_key"];
+    std::cout << absl::StrFormat(
+        "duckdb   by_flag %.3f s, by_key %.3f s (same files, %d threads)\n", duck["by_flag"],
+        duck["by_key"], cores);
+    peer_kv = absl::StrFormat(
+        " duckdb_by_flag_seconds=%.3f duckdb_by_key_seconds=%.3f "
+        "duckdb_total_seconds=%.3f ratio_to_duckdb=%.2f",
+        duck["by_flag"], duck["by_key"], duck_total, total / duck_total);
+  }
+  std::cout << absl::StrFormat("rows=%d files=%d bytes=%d cores=%d%s total_seconds=%.3f%s\n", rows,
+                               files, bytes, cores, kv, total, peer_kv);
   return 0;
 }
 

@@ -52,15 +52,14 @@ int cmd_gen(const std::vector<std::string>& args) {
   std::string out;
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string& a = args[i];
-    auto next = [&](uint64_t* v) {
-      return i + 1 < args.size() && parse_u64(args[++i], v);
-    };
+    auto next = [&](uint64_t* v) { return i + 1 < args.size() && parse_u64(args[++i], v); };
     uint64_t v = 0;
     if (a == "--rows") {
       if (!next(&v)) return usage_error("--rows needs a non-negative integer");
       opts.rows = v;
     } else if (a == "--files") {
-      if (!next(&v) || v == 0 || v > 10000) return usage_error("--files needs an integer in 1..10000");
+      if (!next(&v) || v == 0 || v > 10000)
+        return usage_error("--files needs an integer in 1..10000");
       opts.files = static_cast<int>(v);
     } else if (a == "--seed") {
       if (!next(&v)) return usage_error("--seed needs a non-negative integer");

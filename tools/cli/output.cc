@@ -21,11 +21,21 @@ std::string json_string(const std::string& s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -41,11 +51,14 @@ std::string json_string(const std::string& s) {
 
 std::string json_value(const value& v) {
   switch (v.index()) {
-    case 0: return "null";
+    case 0:
+      return "null";
     case 1:
     case 2:
-    case 3: return to_string(v);
-    default: return json_string(to_string(v));
+    case 3:
+      return to_string(v);
+    default:
+      return json_string(to_string(v));
   }
 }
 
@@ -76,8 +89,7 @@ void print_result(const query_result& r, const std::string& format, std::ostream
         out << (first ? "\n  {" : ",\n  {");
         first = false;
         for (size_t c = 0; c < b.columns.size(); ++c)
-          out << (c ? ", " : "") << json_string(fields[c].name) << ": "
-              << json_value(b.get(i, c));
+          out << (c ? ", " : "") << json_string(fields[c].name) << ": " << json_value(b.get(i, c));
         out << "}";
       }
     out << (first ? "]\n" : "\n]\n");
@@ -103,8 +115,10 @@ void print_result(const query_result& r, const std::string& format, std::ostream
     for (size_t c = 0; c < row.size(); ++c) {
       if (c) out << " | ";
       const size_t pad = width[c] - row[c].size();
-      if (!header && numeric(c)) out << std::string(pad, ' ') << row[c];
-      else out << row[c] << (c + 1 < row.size() ? std::string(pad, ' ') : "");
+      if (!header && numeric(c))
+        out << std::string(pad, ' ') << row[c];
+      else
+        out << row[c] << (c + 1 < row.size() ? std::string(pad, ' ') : "");
     }
     out << "\n";
   };

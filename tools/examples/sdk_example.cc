@@ -22,18 +22,18 @@ int main(int argc, char** argv) {
   auto id = (*cl)->submit(sql, tables, caf::actor_cast<caf::actor>(self));
   if (!id.ok()) return 1;
   for (bool done = false; !done;) {
-    self->receive(
-        [](progress_atom, const progress_event& e) { std::cout << to_string(e) << "\n"; },
-        [](result_atom, uint64_t, const std::vector<char>& bytes) {
-          auto b = decode_result(bytes);
-          if (b.ok())
-            for (size_t i = 0; i < b->rows; ++i)
-              std::cout << to_string(b->get(i, 0)) << " " << to_string(b->get(i, 1)) << "\n";
-        },
-        [&](done_atom, uint64_t, const std::string& error) {
-          done = true;
-          if (!error.empty()) std::cerr << "error: " << error << "\n";
-        });
+    self->receive([](progress_atom, const progress_event& e) { std::cout << to_string(e) << "\n"; },
+                  [](result_atom, uint64_t, const std::vector<char>& bytes) {
+                    auto b = decode_result(bytes);
+                    if (b.ok())
+                      for (size_t i = 0; i < b->rows; ++i)
+                        std::cout << to_string(b->get(i, 0)) << " " << to_string(b->get(i, 1))
+                                  << "\n";
+                  },
+                  [&](done_atom, uint64_t, const std::string& error) {
+                    done = true;
+                    if (!error.empty()) std::cerr << "error: " << error << "\n";
+                  });
   }
 
   // 2. The blocking convenience call.

@@ -48,7 +48,7 @@ class column {
   // Appending, for builders (CSV reader, operators, tests).
   void reserve(size_t n);
   void append_null();
-  void append_int(int64_t v);      // int64 or date
+  void append_int(int64_t v);  // int64 or date
   void append_double(double v);
   void append_bool(bool v);
   void append_string(std::string_view v);
@@ -87,7 +87,8 @@ struct batch {
 using batch_ptr = std::shared_ptr<const batch>;
 
 // Builds a batch from row-major values (tests, small results).
-[[nodiscard]] batch make_batch(const tranche::schema& s, const std::vector<std::vector<value>>& rows);
+[[nodiscard]] batch make_batch(const tranche::schema& s,
+                               const std::vector<std::vector<value>>& rows);
 // Row i of b as values.
 [[nodiscard]] std::vector<value> row_of(const batch& b, size_t i);
 // Gathers the rows listed in `sel` (in order) from every column.

@@ -35,7 +35,7 @@ enum class progress_kind : uint8_t {
   portion_started,    // the portion became runnable and asked for capacity
   capacity_obtained,  // a lease (one slot + memory on a node) reached the portion
   task_finished,
-  capacity_yielded,   // the portion gave a lease back (to a successor or the broker)
+  capacity_yielded,  // the portion gave a lease back (to a successor or the broker)
   portion_finished,
 };
 
@@ -46,11 +46,11 @@ struct progress_event {
   std::string portion_name;
   int32_t tasks_done = 0;
   int32_t tasks_total = 0;
-  int32_t slots_held = 0;   // leases the portion holds after this event
-  uint64_t lease = 0;       // capacity events
-  uint64_t node = 0;        // capacity events: the lease's node
-  std::string to;           // capacity_yielded: "portion 1" or "broker"
-  double at = 0;            // seconds since the program was submitted
+  int32_t slots_held = 0;  // leases the portion holds after this event
+  uint64_t lease = 0;      // capacity events
+  uint64_t node = 0;       // capacity events: the lease's node
+  std::string to;          // capacity_yielded: "portion 1" or "broker"
+  double at = 0;           // seconds since the program was submitted
 };
 
 template <class Inspector>
@@ -63,8 +63,8 @@ typename Inspector::result_type inspect(Inspector& f, progress_event& e) {
 [[nodiscard]] std::string to_string(const progress_event& e);
 
 struct cluster_options {
-  int nodes = 1;              // executor nodes in the embedded cluster
-  int slots_per_node = 0;     // 0: the machine's cores (divided among nodes, at least 1)
+  int nodes = 1;           // executor nodes in the embedded cluster
+  int slots_per_node = 0;  // 0: the machine's cores (divided among nodes, at least 1)
   int64_t memory_per_node = 4ll << 30;
   int64_t memory_per_task = 256ll << 20;
   uint64_t split_bytes = 32ull << 20;
@@ -118,4 +118,3 @@ class cluster {
 };
 
 }  // namespace tranche
-
