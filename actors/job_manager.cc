@@ -30,7 +30,7 @@ job_manager_actor::behavior_type job_manager_impl(job_manager_ptr self, job_mana
         ctx.planner = st.cfg.planner;
         ctx.directory = st.cfg.directory;
         const uint64_t id = ctx.program;
-        spawn_job(self->system(), std::move(ctx));
+        (void)spawn_job(self->system(), std::move(ctx));  // the job ends itself
         return id;
       },
       [=](explain_atom, const std::vector<char>& program)

@@ -136,14 +136,17 @@ TEST(Ledger, InvariantHoldsOverRandomSequences) {
           (void)l.schedule();
           break;
         case 3:
-          if (!l.leases().empty()) ASSERT_TRUE(l.release(l.leases().begin()->first).ok());
+          if (!l.leases().empty()) {
+            ASSERT_TRUE(l.release(l.leases().begin()->first).ok());
+          }
           break;
         case 4:
           l.drop_holder(rng() % 5 + 100);
           break;
         case 5:
-          if (!l.leases().empty())
+          if (!l.leases().empty()) {
             ASSERT_TRUE(l.transfer(l.leases().rbegin()->first, rng() % 5 + 100, 1).ok());
+          }
           break;
       }
       ASSERT_TRUE(l.check().ok()) << l.check().message();
