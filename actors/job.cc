@@ -80,6 +80,14 @@ void start_ready(job_ptr self, int32_t handed_from, int32_t handed) {
     st.actors[i] = spawn_portion(self->system(), std::move(pc));
     self->monitor(st.actors[i]);
     st.status[i] = portion_status::running;
+    // Reported here, not by the portion, so that it precedes the leases handed to it.
+    progress_event e;
+    e.kind = progress_kind::portion_started;
+    e.program = st.ctx.program;
+    e.portion = static_cast<int32_t>(i);
+    e.portion_name = spec.name;
+    e.tasks_total = spec.tasks;
+    forward(self, std::move(e));
     self->send(st.actors[i], start_atom::value, std::move(inputs));
   }
 }

@@ -135,7 +135,6 @@ portion_actor::behavior_type portion_impl(portion_ptr self, portion_context ctx)
         auto& st = self->state;
         st.input_nodes = std::move(inputs);
         st.started = true;
-        self->send(st.ctx.job, progress_atom::value, event(self, progress_kind::portion_started));
         const int64_t want = static_cast<int64_t>(st.pending.size()) - st.ctx.handed;
         if (want > 0) {
           st.asked_broker = true;
