@@ -55,10 +55,17 @@ std::vector<T>& storage_of(column& c) {
 const uint8_t* valid_of(const column& c) { return c.has_nulls() ? c.valid().data() : nullptr; }
 
 // counts[g[i]] += 1 per non-NULL row of `values` (or per row without one).
+// How many rows ahead the update loops prefetch their group's state.
+constexpr size_t kPrefetch = 16;
+
 void count_rows(const uint32_t* g, size_t n, const column* values, int64_t* counts) {
   const uint8_t* valid = values ? valid_of(*values) : nullptr;
   if (!valid) {
-    for (size_t i = 0; i < n; ++i) ++counts[g[i]];
+    // Prefetching a few rows ahead hides the cache misses of many groups.
+    for (size_t i = 0; i < n; ++i) {
+      if (i + kPrefetch < n) __builtin_prefetch(&counts[g[i + kPrefetch]], 1);
+      ++counts[g[i]];
+    }
   } else {
     for (size_t i = 0; i < n; ++i) counts[g[i]] += valid[i];
   }
@@ -188,6 +195,7 @@ class sum_count_state final : public agg_state {
     bool overflow = false;
     if (!valid && !counts) {
       for (size_t i = 0; i < n; ++i) {
+        if (i + kPrefetch < n) __builtin_prefetch(&s[g[i + kPrefetch]], 1);
         slot& x = s[g[i]];
         overflow |= add(&x.sum, static_cast<Acc>(v[i]));
         ++x.count;
