@@ -12,23 +12,6 @@
 namespace tranche {
 namespace {
 
-const char* fn_name(agg_fn fn) {
-  switch (fn) {
-    case agg_fn::count_star:
-    case agg_fn::count:
-      return "COUNT";
-    case agg_fn::sum:
-      return "SUM";
-    case agg_fn::min:
-      return "MIN";
-    case agg_fn::max:
-      return "MAX";
-    case agg_fn::avg:
-      return "AVG";
-  }
-  return "?";
-}
-
 // Typed storage access, so one template serves int64/date, double and boolean.
 template <class T>
 const T* data_of(const column& c) {
@@ -337,7 +320,7 @@ type_id argument_type(const aggregate_call& call) {
 
 absl::StatusOr<std::unique_ptr<agg_state>> make_agg_state(const aggregate_call& call,
                                                           agg_phase phase) {
-  const std::string what = std::string(fn_name(call.fn)) + " \"" + call.name + "\"";
+  const std::string what = std::string(agg_fn_name(call.fn)) + " \"" + call.name + "\"";
   const bool partial = phase == agg_phase::partial;
   if (partial && call.fn != agg_fn::count_star && !call.arg)
     return invalid(what, " has no argument");

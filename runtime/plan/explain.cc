@@ -2,6 +2,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
 #include "plan/plan.h"
 
@@ -16,9 +17,9 @@ std::string fields_of(const schema& s) {
 }
 
 std::string agg_text(const aggregate_call& a, const schema& in) {
-  static const char* kNames[] = {"count", "count", "sum", "min", "max", "avg"};
-  if (a.fn == agg_fn::count_star) return "count(*)";
-  return absl::StrCat(kNames[static_cast<int>(a.fn)], "(", to_string(*a.arg, &in), ")");
+  std::string name = absl::AsciiStrToLower(agg_fn_name(a.fn));
+  if (a.fn == agg_fn::count_star) return name;
+  return absl::StrCat(name, "(", to_string(*a.arg, &in), ")");
 }
 
 std::string bytes_text(int64_t b) {

@@ -86,24 +86,6 @@ const char* op_name(expr_op op) {
   return "?";
 }
 
-const char* fn_name(agg_fn f) {
-  switch (f) {
-    case agg_fn::count_star:
-      return "COUNT(*)";
-    case agg_fn::count:
-      return "COUNT";
-    case agg_fn::sum:
-      return "SUM";
-    case agg_fn::min:
-      return "MIN";
-    case agg_fn::max:
-      return "MAX";
-    case agg_fn::avg:
-      return "AVG";
-  }
-  return "?";
-}
-
 size_t arity(expr_op op) {
   switch (op) {
     case expr_op::column:
@@ -289,7 +271,7 @@ absl::Status read_aggregate(wire::AggregateCall::Reader r, const schema* input,
   CODEC_RETURN_IF_ERROR(read_type(r.getType(), &out->type));
   auto name = r.getName();
   out->name.assign(name.begin(), name.size());
-  const char* fn = fn_name(out->fn);
+  const char* fn = agg_fn_name(out->fn);
   if (out->fn == agg_fn::count_star) {
     if (r.hasArg()) return malformed("COUNT(*) has an argument");
   } else {

@@ -14,21 +14,59 @@ namespace tranche {
 
 enum class agg_fn : uint8_t { count_star, count, sum, min, max, avg };
 
+// "COUNT(*)", "COUNT", "SUM", "MIN", "MAX", "AVG".
+[[nodiscard]] inline const char* agg_fn_name(agg_fn f) {
+  switch (f) {
+    case agg_fn::count_star:
+      return "COUNT(*)";
+    case agg_fn::count:
+      return "COUNT";
+    case agg_fn::sum:
+      return "SUM";
+    case agg_fn::min:
+      return "MIN";
+    case agg_fn::max:
+      return "MAX";
+    case agg_fn::avg:
+      return "AVG";
+  }
+  return "?";
+}
+
 struct aggregate_call {
   agg_fn fn = agg_fn::count_star;
-  expr_ptr arg;                      // null for count_star
-  type_id type = type_id::int64;     // result type: count -> int64, avg -> float64,
-                                     // sum -> arg type (int64 or float64), min/max -> arg type
-  std::string name;                  // output column name
+  expr_ptr arg;                   // null for count_star
+  type_id type = type_id::int64;  // result type: count -> int64, avg -> float64,
+                                  // sum -> arg type (int64 or float64), min/max -> arg type
+  std::string name;               // output column name
 };
 
 struct sort_key {
-  int column = 0;          // index into the input of the sort
+  int column = 0;  // index into the input of the sort
   bool ascending = true;
   bool nulls_first = false;  // SQL default here: NULLS LAST for ASC, NULLS FIRST for DESC
 };
 
 enum class logical_kind : uint8_t { scan, filter, project, aggregate, sort, limit };
+
+// "scan", "filter", "project", "aggregate", "sort", "limit".
+[[nodiscard]] inline const char* kind_name(logical_kind k) {
+  switch (k) {
+    case logical_kind::scan:
+      return "scan";
+    case logical_kind::filter:
+      return "filter";
+    case logical_kind::project:
+      return "project";
+    case logical_kind::aggregate:
+      return "aggregate";
+    case logical_kind::sort:
+      return "sort";
+    case logical_kind::limit:
+      return "limit";
+  }
+  return "?";
+}
 
 struct logical_node;
 using logical_ptr = std::shared_ptr<const logical_node>;
@@ -40,8 +78,8 @@ struct csv_format {
 
 struct logical_node {
   logical_kind kind = logical_kind::scan;
-  schema output;                       // output schema of this node
-  std::vector<logical_ptr> inputs;     // 0 (scan) or 1
+  schema output;                    // output schema of this node
+  std::vector<logical_ptr> inputs;  // 0 (scan) or 1
 
   // scan: the table's name, its files (expanded glob, sorted), its full
   // schema, the columns read (indices into table_schema; `output` lists them).

@@ -23,24 +23,6 @@ static_assert(same_ordinal(logical_kind::scan, wire::LogicalKind::SCAN) &&
               same_ordinal(logical_kind::sort, wire::LogicalKind::SORT) &&
               same_ordinal(logical_kind::limit, wire::LogicalKind::LIMIT));
 
-const char* kind_name(logical_kind k) {
-  switch (k) {
-    case logical_kind::scan:
-      return "scan";
-    case logical_kind::filter:
-      return "filter";
-    case logical_kind::project:
-      return "project";
-    case logical_kind::aggregate:
-      return "aggregate";
-    case logical_kind::sort:
-      return "sort";
-    case logical_kind::limit:
-      return "limit";
-  }
-  return "?";
-}
-
 void write_node(wire::LogicalNode::Builder b, const logical_node* n) {
   if (n == nullptr) {  // no builder makes one; make sure the decoder says so
     b.setKind(static_cast<wire::LogicalKind>(0xffff));

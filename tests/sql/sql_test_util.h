@@ -51,24 +51,6 @@ class fake_catalog : public catalog {
   std::vector<table_info> tables_;
 };
 
-inline const char* kind_name(logical_kind k) {
-  switch (k) {
-    case logical_kind::scan:
-      return "scan";
-    case logical_kind::filter:
-      return "filter";
-    case logical_kind::project:
-      return "project";
-    case logical_kind::aggregate:
-      return "aggregate";
-    case logical_kind::sort:
-      return "sort";
-    case logical_kind::limit:
-      return "limit";
-  }
-  return "?";
-}
-
 // "sort(project(aggregate(filter(scan))))": the chain from the root down.
 inline std::string shape(const logical_node& n) {
   std::string s = kind_name(n.kind);
