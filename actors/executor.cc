@@ -68,8 +68,8 @@ constexpr auto kFetchTimeout = std::chrono::seconds(30);
 class node_block_source : public block_source {
  public:
   node_block_source(caf::actor_system& sys, uint64_t self_node, std::shared_ptr<block_store> store,
-                    std::shared_ptr<executor_directory> dir)
-      : sys_(sys), self_node_(self_node), store_(std::move(store)), dir_(std::move(dir)) {}
+                    std::map<uint64_t, executor_actor> peers)
+      : sys_(sys), self_node_(self_node), store_(std::move(store)), peers_(std::move(peers)) {}
 
   absl::StatusOr<std::vector<batch_ptr>> fetch(const block_ref& ref) override {
     if (ref.node == self_node_) {
@@ -78,14 +78,14 @@ class node_block_source : public block_source {
       if (!found) return missing(ref);
       return blocks;
     }
-    executor_actor peer = dir_ ? dir_->find(ref.node) : executor_actor{};
-    if (!peer)
+    auto peer = peers_.find(ref.node);
+    if (peer == peers_.end() || !peer->second)
       return absl::UnavailableError(absl::StrCat("block of portion ", ref.portion, " task ",
                                                  ref.task, ": node ", ref.node, " is unknown"));
     caf::scoped_actor self{sys_};
     absl::StatusOr<std::vector<batch_ptr>> result = absl::UnavailableError("no reply");
-    self->request(peer, kFetchTimeout, fetch_atom::value, ref.program, ref.portion, ref.task,
-                  ref.partition)
+    self->request(peer->second, kFetchTimeout, fetch_atom::value, ref.program, ref.portion,
+                  ref.task, ref.partition)
         .receive(
             [&](const std::vector<std::vector<char>>& encoded, const std::string& error) {
               if (!error.empty()) {
@@ -104,22 +104,22 @@ class node_block_source : public block_source {
               result = std::move(out);
             },
             [&](const caf::error& err) {
-              result = absl::UnavailableError(
-                  absl::StrCat("fetching a block from node ", ref.node, ": ", sys_.render(err)));
+              result = absl::UnavailableError(absl::StrCat("fetching a block from node ", ref.node,
+                                                           ": ", sys_.render(err)));
             });
     return result;
   }
 
  private:
   static absl::Status missing(const block_ref& ref) {
-    return absl::UnavailableError(absl::StrCat("block of portion ", ref.portion, " task ", ref.task,
-                                               " partition ", ref.partition, " is not on node ",
-                                               ref.node));
+    return absl::UnavailableError(absl::StrCat("block of portion ", ref.portion, " task ",
+                                               ref.task, " partition ", ref.partition,
+                                               " is not on node ", ref.node));
   }
   caf::actor_system& sys_;
   uint64_t self_node_;
   std::shared_ptr<block_store> store_;
-  std::shared_ptr<executor_directory> dir_;
+  std::map<uint64_t, executor_actor> peers_;
 };
 
 struct executor_state {
@@ -139,7 +139,8 @@ executor_actor::behavior_type executor_impl(executor_ptr self, executor_config c
   self->state.store = std::move(store);
   self->state.pool = std::make_unique<thread_pool>(static_cast<size_t>(std::max(1, cfg.slots)));
   return {
-      [=](run_atom, const std::vector<char>& bytes)
+      [=](run_atom, const std::vector<char>& bytes, const std::vector<uint64_t>& nodes,
+          const std::vector<caf::actor>& executors)
           -> caf::typed_response_promise<std::vector<char>, std::string> {
         auto promise = self->make_response_promise<std::vector<char>, std::string>();
         auto spec = decode_task(bytes.data(), bytes.size());
@@ -152,10 +153,13 @@ executor_actor::behavior_type executor_impl(executor_ptr self, executor_config c
         executor_actor me = caf::actor_cast<executor_actor>(self);
         auto& sys = self->system();
         auto store = self->state.store;
-        auto dir = self->state.cfg.directory;
+        std::map<uint64_t, executor_actor> peers;
+        for (size_t i = 0; i < nodes.size() && i < executors.size(); ++i)
+          peers[nodes[i]] = caf::actor_cast<executor_actor>(executors[i]);
         const uint64_t node = self->state.cfg.node;
-        self->state.pool->submit([me, &sys, store, dir, node, seq, task = *std::move(spec)] {
-          node_block_source source(sys, node, store, dir);
+        self->state.pool->submit([me, &sys, store, peers = std::move(peers), node, seq,
+                                  task = *std::move(spec)] {
+          node_block_source source(sys, node, store, peers);
           auto out = run_task(task, source);
           if (!out.ok()) {
             caf::anon_send(me, task_done_atom::value, seq, std::vector<char>{},

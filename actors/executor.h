@@ -19,7 +19,10 @@ namespace tranche {
 using executor_actor = caf::typed_actor<
     // Runs one task (a plan_codec task_spec); replies with an encoded
     // task_result and an empty error, or no bytes and the task's error text.
-    caf::replies_to<run_atom, std::vector<char>>::with<std::vector<char>, std::string>,
+    // The task's input blocks live on `nodes`, served by these executors (same
+    // order; untyped because a typed interface cannot name itself).
+    caf::replies_to<run_atom, std::vector<char>, std::vector<uint64_t>,
+                    std::vector<caf::actor>>::with<std::vector<char>, std::string>,
     // A block's batches, encoded (schemas/batch.capnp), or an error text.
     caf::replies_to<fetch_atom, uint64_t, uint32_t, uint32_t,
                     uint32_t>::with<std::vector<std::vector<char>>, std::string>,

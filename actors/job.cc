@@ -68,6 +68,7 @@ void start_ready(job_ptr self, int32_t handed_from, int32_t handed) {
     pc.spec = spec;
     pc.job = caf::actor_cast<job_actor>(self);
     pc.broker = st.ctx.broker;
+    pc.directory = st.ctx.directory;
     bool successor = false;
     for (int in : spec.inputs) successor = successor || in == handed_from;
     if (successor && handed > 0) {

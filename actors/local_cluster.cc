@@ -9,6 +9,7 @@
 #include "actors/broker.h"
 #include "actors/executor.h"
 #include "actors/job_manager.h"
+#include "actors/message_types.h"
 #include "actors/planner.h"
 #include "io/batch_codec.h"
 #include "plan/program_codec.h"
@@ -45,9 +46,7 @@ namespace {
 constexpr auto kQuietTimeout = std::chrono::seconds(1800);
 
 caf::actor_system_config& configure(caf::actor_system_config& cfg) {
-  cfg.add_message_type<progress_event>("progress_event");
-  cfg.add_message_type<std::vector<std::vector<char>>>("vector_of_bytes");
-  cfg.add_message_type<std::vector<std::vector<uint64_t>>>("vector_of_u64s");
+  add_message_types(cfg);
   cfg.set("scheduler.policy", caf::atom("sharing"));
   cfg.set("logger.verbosity", caf::atom("quiet"));
   return cfg;

@@ -2,6 +2,7 @@
 #include "actors/portion.h"
 
 #include <chrono>
+#include <algorithm>
 #include <deque>
 #include <map>
 
@@ -111,7 +112,18 @@ void dispatch(portion_ptr self, uint64_t lease) {
     self->send(st.ctx.broker, shrink_atom::value, caf::actor_cast<lease_holder_actor>(self),
                int64_t{0});
   const uint64_t node = it->second.node;
-  self->request(it->second.exec, kTaskTimeout, run_atom::value, encode_task(make_task(self, t)))
+  task_spec ts = make_task(self, t);
+  std::vector<uint64_t> nodes;
+  std::vector<caf::actor> executors;
+  for (const auto& ref : ts.inputs) {
+    if (ref.node == node || std::find(nodes.begin(), nodes.end(), ref.node) != nodes.end())
+      continue;
+    nodes.push_back(ref.node);
+    executors.push_back(caf::actor_cast<caf::actor>(
+        st.ctx.directory ? st.ctx.directory->find(ref.node) : executor_actor{}));
+  }
+  self->request(it->second.exec, kTaskTimeout, run_atom::value, encode_task(ts), std::move(nodes),
+                std::move(executors))
       .then(
           [=](const std::vector<char>& result, const std::string& error) {
             if (!error.empty()) return fail(self, error);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <caf/all.hpp>
+#include <memory>
 #include <vector>
 
 #include "actors/atoms.h"
@@ -23,6 +24,8 @@ struct portion_context {
   portion_spec spec;
   job_actor job;
   broker_actor broker;
+  // Where each node's executor is (to tell a task where its input blocks are).
+  std::shared_ptr<executor_directory> directory;
   // Leases the job will hand over right after start; asked from the broker only beyond them.
   int handed = 0;
 };
