@@ -1,0 +1,514 @@
+// tranched's configuration: the key table, the config-file and flag parsers
+// built on it, and the cross-field rules; see config.h for the call order.
+#include "daemon/config.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <thread>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+
+namespace tranche {
+namespace {
+
+// Debian's Abseil has its own string_view type; convert at the call.
+absl::string_view av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+std::string quoted(std::string_view s) { return absl::StrCat("\"", av(s), "\""); }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.front())))
+    s.remove_prefix(1);
+  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.back())))
+    s.remove_suffix(1);
+  return s;
+}
+
+bool has_space(std::string_view s) {
+  return std::any_of(s.begin(), s.end(),
+                     [](char c) { return absl::ascii_isspace(static_cast<unsigned char>(c)); });
+}
+
+enum class number_result { ok, syntax, overflow };
+
+// Digits only: std::from_chars alone would take a leading '-'.
+number_result parse_digits(std::string_view s, int64_t* out) {
+  if (s.empty() || !absl::ascii_isdigit(static_cast<unsigned char>(s.front())))
+    return number_result::syntax;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  if (ec == std::errc::result_out_of_range) return number_result::overflow;
+  if (ec != std::errc() || end != s.data() + s.size()) return number_result::syntax;
+  return number_result::ok;
+}
+
+// A number followed by an optional unit (spaces between allowed), scaled by
+// the unit's factor from `units`; the shared core of sizes and durations.
+absl::StatusOr<int64_t> parse_scaled(
+    std::string_view text, std::string_view what,
+    const std::vector<std::pair<std::string_view, int64_t>>& units) {
+  auto bad = [&](std::string_view why) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("expected ", av(what), ", got ", quoted(text), av(why)));
+  };
+  size_t digits = 0;
+  while (digits < text.size() && absl::ascii_isdigit(static_cast<unsigned char>(text[digits])))
+    ++digits;
+  int64_t n = 0;
+  const number_result r = parse_digits(text.substr(0, digits), &n);
+  if (r == number_result::syntax) return bad("");
+  if (r == number_result::overflow) return bad(", which is too large");
+  const std::string unit = absl::AsciiStrToLower(av(trim(text.substr(digits))));
+  for (const auto& [name, factor] : units) {
+    if (unit != name) continue;
+    if (n > std::numeric_limits<int64_t>::max() / factor) return bad(", which is too large");
+    return n * factor;
+  }
+  return bad("");
+}
+
+bool is_port(std::string_view s) {
+  int64_t port = 0;
+  return parse_digits(s, &port) == number_result::ok && port <= 65535;
+}
+
+// The host of "host:port" or "[v6]:port" (brackets dropped); "" if malformed.
+std::string_view host_of(std::string_view host_port) {
+  if (absl::StartsWith(av(host_port), "[")) {
+    const size_t close = host_port.find("]:");
+    return close == std::string_view::npos ? std::string_view() : host_port.substr(1, close - 1);
+  }
+  const size_t colon = host_port.rfind(':');
+  return colon == std::string_view::npos ? std::string_view() : host_port.substr(0, colon);
+}
+
+// One config key, as spelled in the file and as a flag. `set` parses the
+// value; its error names neither key nor place, the callers prefix both.
+struct key_spec {
+  std::string_view name;
+  std::string_view default_text;
+  std::string_view meaning;
+  absl::Status (*set)(daemon_config*, std::string_view);
+};
+
+absl::Status set_host_port(std::string* field, std::string_view v) {
+  if (absl::Status s = check_host_port(v); !s.ok()) return s;
+  *field = std::string(v);
+  return absl::OkStatus();
+}
+
+absl::Status set_duration(int64_t* field, std::string_view v) {
+  absl::StatusOr<int64_t> ms = parse_duration_ms(v);
+  if (!ms.ok()) return ms.status();
+  *field = *ms;
+  return absl::OkStatus();
+}
+
+const std::vector<key_spec>& keys() {
+  static const std::vector<key_spec> table = {
+      {"role", "(required)", "`head` (accepts workers, plans and schedules) or `worker`",
+       [](daemon_config* c, std::string_view v) {
+         if (v == "head") {
+           c->role = daemon_role::head;
+         } else if (v == "worker") {
+           c->role = daemon_role::worker;
+         } else {
+           return absl::InvalidArgumentError(
+               absl::StrCat("expected head or worker, got ", quoted(v)));
+         }
+         return absl::OkStatus();
+       }},
+      {"listen", "127.0.0.1:7400",
+       "head: host:port workers and clients connect to (port 0: ephemeral)",
+       [](daemon_config* c, std::string_view v) { return set_host_port(&c->listen, v); }},
+      {"join", "(required for a worker)", "worker: the head's host:port",
+       [](daemon_config* c, std::string_view v) { return set_host_port(&c->join, v); }},
+      {"advertise", "host of `listen`, or 127.0.0.1",
+       "host the head uses to reach this node's executor",
+       [](daemon_config* c, std::string_view v) {
+         if (v.empty() || has_space(v))
+           return absl::InvalidArgumentError(
+               absl::StrCat("expected a host name or address, got ", quoted(v)));
+         c->advertise = std::string(v);
+         return absl::OkStatus();
+       }},
+      {"executor-port", "0", "port of this node's executor (0: ephemeral)",
+       [](daemon_config* c, std::string_view v) {
+         if (!is_port(v))
+           return absl::InvalidArgumentError(
+               absl::StrCat("expected a port 0..65535, got ", quoted(v)));
+         int64_t port = 0;
+         parse_digits(v, &port);
+         c->executor_port = static_cast<int>(port);
+         return absl::OkStatus();
+       }},
+      {"secret-file", "(required)", "file holding the cluster's shared secret",
+       [](daemon_config* c, std::string_view v) {
+         c->secret_file = std::string(v);
+         return absl::OkStatus();
+       }},
+      {"slots", "number of hardware cores", "tasks this node runs at once",
+       [](daemon_config* c, std::string_view v) {
+         int64_t n = 0;
+         if (parse_digits(v, &n) != number_result::ok || n < 1)
+           return absl::InvalidArgumentError(
+               absl::StrCat("expected a positive integer, got ", quoted(v)));
+         c->slots = n;
+         return absl::OkStatus();
+       }},
+      {"memory", "4GiB", "memory this node offers to tasks (at least 64MiB)",
+       [](daemon_config* c, std::string_view v) {
+         absl::StatusOr<int64_t> bytes = parse_size(v);
+         if (!bytes.ok()) return bytes.status();
+         c->memory = *bytes;
+         return absl::OkStatus();
+       }},
+      {"log-file", "(stderr)", "file the log is appended to",
+       [](daemon_config* c, std::string_view v) {
+         c->log_file = std::string(v);
+         return absl::OkStatus();
+       }},
+      {"log-level", "info", "least severe level logged: debug, info, warn or error",
+       [](daemon_config* c, std::string_view v) {
+         absl::StatusOr<tranche::log_level> level = parse_log_level(v);
+         if (!level.ok()) return level.status();
+         c->log_level = *level;
+         return absl::OkStatus();
+       }},
+      {"heartbeat-interval", "100ms", "how often a worker tells the head it is alive",
+       [](daemon_config* c, std::string_view v) {
+         return set_duration(&c->heartbeat_interval_ms, v);
+       }},
+      {"connection-timeout", "500ms",
+       "silence after which a peer counts as gone (above heartbeat-interval)",
+       [](daemon_config* c, std::string_view v) {
+         return set_duration(&c->connection_timeout_ms, v);
+       }},
+      {"tls-certificate", "(none)", "this node's certificate (PEM); TLS needs all three tls- keys",
+       [](daemon_config* c, std::string_view v) {
+         c->tls_certificate = std::string(v);
+         return absl::OkStatus();
+       }},
+      {"tls-key", "(none)", "the certificate's private key (PEM)",
+       [](daemon_config* c, std::string_view v) {
+         c->tls_key = std::string(v);
+         return absl::OkStatus();
+       }},
+      {"tls-ca", "(none)", "CA certificate peers are verified against (PEM)",
+       [](daemon_config* c, std::string_view v) {
+         c->tls_ca = std::string(v);
+         return absl::OkStatus();
+       }},
+      {"work-dir", "/tmp/tranche-<role>", "directory for spilled blocks and scratch files",
+       [](daemon_config* c, std::string_view v) {
+         c->work_dir = std::string(v);
+         return absl::OkStatus();
+       }},
+      {"drain-timeout", "30s", "on SIGTERM, how long running tasks may take to finish",
+       [](daemon_config* c, std::string_view v) { return set_duration(&c->drain_timeout_ms, v); }},
+  };
+  return table;
+}
+
+const key_spec* find_key(std::string_view name) {
+  for (const key_spec& k : keys())
+    if (k.name == name) return &k;
+  return nullptr;
+}
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// The closest key, if close enough to be a typo rather than a different word.
+std::string_view suggest(std::string_view name) {
+  std::string_view best;
+  size_t best_distance = std::numeric_limits<size_t>::max();
+  for (const key_spec& k : keys()) {
+    const size_t d = edit_distance(name, k.name);
+    if (d < best_distance) {
+      best = k.name;
+      best_distance = d;
+    }
+  }
+  return best_distance <= std::max<size_t>(2, name.size() / 3) ? best : std::string_view();
+}
+
+// The value right of '=': optionally "double-quoted" (with \" and \\), then
+// an optional comment. Unquoted, '#' starts a comment only at the start or
+// after a space, so that `work-dir = /data/run#3` keeps its '#'.
+absl::StatusOr<std::string> parse_value(std::string_view raw) {
+  raw = trim(raw);
+  if (!absl::StartsWith(av(raw), "\"")) {
+    for (size_t i = 0; i < raw.size(); ++i)
+      if (raw[i] == '#' && (i == 0 || absl::ascii_isspace(static_cast<unsigned char>(raw[i - 1]))))
+        return std::string(trim(raw.substr(0, i)));
+    return std::string(raw);
+  }
+  std::string out;
+  for (size_t i = 1; i < raw.size(); ++i) {
+    const char c = raw[i];
+    if (c == '\\' && i + 1 < raw.size() && (raw[i + 1] == '"' || raw[i + 1] == '\\')) {
+      out.push_back(raw[++i]);
+    } else if (c == '"') {
+      const std::string_view rest = trim(raw.substr(i + 1));
+      if (!rest.empty() && rest.front() != '#')
+        return absl::InvalidArgumentError(
+            absl::StrCat("unexpected ", quoted(rest), " after the closing quote"));
+      return out;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return absl::InvalidArgumentError(absl::StrCat("unterminated quote in ", quoted(raw)));
+}
+
+}  // namespace
+
+std::string_view role_name(daemon_role role) {
+  switch (role) {
+    case daemon_role::head:
+      return "head";
+    case daemon_role::worker:
+      return "worker";
+    case daemon_role::unset:
+      break;
+  }
+  return "unset";
+}
+
+int64_t default_slots() {
+  return std::max<int64_t>(1, static_cast<int64_t>(std::thread::hardware_concurrency()));
+}
+
+absl::StatusOr<daemon_config> load_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open: ", std::strerror(errno)));
+  daemon_config config;
+  std::map<std::string_view, int> seen;  // key -> line it was set on
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    auto fail = [&](std::string_view message) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ":", number, ": ", av(message)));
+    };
+    std::string_view text = trim(line);  // also drops a CRLF file's '\r'
+    if (text.empty() || text.front() == '#') continue;
+    const size_t eq = text.find('=');
+    const std::string_view name = eq == std::string_view::npos ? "" : trim(text.substr(0, eq));
+    if (name.empty()) return fail(absl::StrCat("expected \"key = value\", got ", quoted(text)));
+    const key_spec* key = find_key(name);
+    if (key == nullptr) {
+      std::string message = absl::StrCat("unknown key ", quoted(name));
+      if (std::string_view s = suggest(name); !s.empty())
+        absl::StrAppend(&message, " (did you mean ", quoted(s), "?)");
+      return fail(message);
+    }
+    if (auto [it, fresh] = seen.emplace(key->name, number); !fresh)
+      return fail(absl::StrCat(av(key->name), ": set again (first set on line ", it->second, ")"));
+    absl::StatusOr<std::string> value = parse_value(text.substr(eq + 1));
+    if (!value.ok()) return fail(absl::StrCat(av(key->name), ": ", value.status().message()));
+    if (absl::Status s = key->set(&config, *value); !s.ok())
+      return fail(absl::StrCat(av(key->name), ": ", s.message()));
+  }
+  if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read failed"));
+  return config;
+}
+
+absl::StatusOr<std::string> config_flag(const std::vector<std::string>& args) {
+  std::string path;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--config") {
+      if (i + 1 >= args.size()) return absl::InvalidArgumentError("--config: missing value");
+      path = args[++i];
+    } else if (absl::StartsWith(args[i], "--config=")) {
+      path = args[i].substr(9);
+    }
+  }
+  return path;
+}
+
+absl::Status apply_flags(daemon_config* config, const std::vector<std::string>& args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (!absl::StartsWith(arg, "--") || arg.size() == 2)
+      return absl::InvalidArgumentError(absl::StrCat("unexpected argument ", quoted(arg)));
+    const size_t eq = arg.find('=');
+    const std::string name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    const key_spec* key = find_key(name);
+    if (key == nullptr && name != "config") {
+      std::string message = absl::StrCat("unknown flag --", name);
+      if (std::string_view s = suggest(name); !s.empty())
+        absl::StrAppend(&message, " (did you mean --", av(s), "?)");
+      return absl::InvalidArgumentError(message);
+    }
+    std::string value;
+    if (eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat("--", name, ": missing value"));
+    }
+    if (key == nullptr) continue;  // --config: read by the caller, via config_flag()
+    if (absl::Status s = key->set(config, value); !s.ok())
+      return absl::InvalidArgumentError(absl::StrCat("--", name, ": ", s.message()));
+  }
+  return absl::OkStatus();
+}
+
+void resolve_defaults(daemon_config* config) {
+  if (config->advertise.empty()) {
+    // A wildcard listen address says where to accept, not where to be reached.
+    const std::string_view host = host_of(config->listen);
+    const bool wildcard = host.empty() || host == "0.0.0.0" || host == "::";
+    config->advertise = wildcard ? "127.0.0.1" : std::string(host);
+  }
+  if (config->work_dir.empty() && config->role != daemon_role::unset)
+    config->work_dir = absl::StrCat("/tmp/tranche-", av(role_name(config->role)));
+}
+
+absl::Status validate(const daemon_config& c) {
+  std::vector<std::string> errors;
+  if (c.role == daemon_role::unset) errors.push_back("role: required (head or worker)");
+  if (c.role == daemon_role::worker && c.join.empty())
+    errors.push_back("join: required for a worker (the head's host:port)");
+  if (c.secret_file.empty()) errors.push_back("secret-file: required");
+  if (absl::Status s = check_host_port(c.listen); !s.ok())
+    errors.push_back(absl::StrCat("listen: ", s.message()));
+  if (!c.join.empty())
+    if (absl::Status s = check_host_port(c.join); !s.ok())
+      errors.push_back(absl::StrCat("join: ", s.message()));
+  if (has_space(c.advertise))
+    errors.push_back(
+        absl::StrCat("advertise: expected a host name or address, got ", quoted(c.advertise)));
+  if (c.executor_port < 0 || c.executor_port > 65535)
+    errors.push_back(absl::StrCat("executor-port: expected 0..65535, got ", c.executor_port));
+  const int tls_set = !c.tls_certificate.empty() + !c.tls_key.empty() + !c.tls_ca.empty();
+  if (tls_set != 0 && tls_set != 3) {
+    std::vector<std::string> missing;
+    if (c.tls_certificate.empty()) missing.push_back("tls-certificate");
+    if (c.tls_key.empty()) missing.push_back("tls-key");
+    if (c.tls_ca.empty()) missing.push_back("tls-ca");
+    errors.push_back(
+        absl::StrCat("tls: set all of tls-certificate, tls-key, tls-ca or none (missing ",
+                     absl::StrJoin(missing, ", "), ")"));
+  }
+  if (c.slots < 1) errors.push_back(absl::StrCat("slots: must be at least 1, got ", c.slots));
+  constexpr int64_t min_memory = int64_t{64} << 20;
+  if (c.memory < min_memory)
+    errors.push_back(absl::StrCat("memory: must be at least 64MiB, got ", format_size(c.memory)));
+  if (c.heartbeat_interval_ms < 1)
+    errors.push_back(absl::StrCat("heartbeat-interval: must be at least 1ms, got ",
+                                  c.heartbeat_interval_ms, "ms"));
+  // A timeout at or below the heartbeat interval declares healthy peers dead.
+  if (c.connection_timeout_ms <= c.heartbeat_interval_ms)
+    errors.push_back(absl::StrCat("connection-timeout: must exceed heartbeat-interval (",
+                                  c.heartbeat_interval_ms, "ms), got ", c.connection_timeout_ms,
+                                  "ms"));
+  if (c.drain_timeout_ms < 0)
+    errors.push_back(
+        absl::StrCat("drain-timeout: must not be negative, got ", c.drain_timeout_ms, "ms"));
+  if (errors.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrJoin(errors, "; "));
+}
+
+std::string describe(const daemon_config& config) {
+  daemon_config c = config;
+  resolve_defaults(&c);
+  std::string out(role_name(c.role));
+  if (c.role == daemon_role::worker) {
+    absl::StrAppend(&out, " join=", c.join);
+  } else {
+    absl::StrAppend(&out, " listen=", c.listen);
+  }
+  absl::StrAppend(
+      &out, " advertise=", c.advertise, " executor-port=",
+      c.executor_port == 0 ? std::string("ephemeral") : absl::StrCat(c.executor_port),
+      " slots=", c.slots, " memory=", format_size(c.memory), " work-dir=", c.work_dir,
+      " log=", c.log_file.empty() ? std::string("stderr") : c.log_file, "@",
+      av(log_level_name(c.log_level)), " heartbeat-interval=", c.heartbeat_interval_ms,
+      "ms connection-timeout=", c.connection_timeout_ms, "ms drain-timeout=", c.drain_timeout_ms,
+      "ms tls=", c.tls_certificate.empty() ? "off" : "on", " secret-file=", c.secret_file);
+  return out;
+}
+
+std::string config_reference() {
+  std::string out = "| Key | Default | Meaning |\n|---|---|---|\n";
+  for (const key_spec& k : keys())
+    absl::StrAppend(&out, "| `", av(k.name), "` | ", av(k.default_text), " | ", av(k.meaning),
+                    " |\n");
+  return out;
+}
+
+absl::StatusOr<int64_t> parse_size(std::string_view text) {
+  static const std::vector<std::pair<std::string_view, int64_t>> units = {
+      {"", 1},
+      {"b", 1},
+      {"kib", int64_t{1} << 10},
+      {"mib", int64_t{1} << 20},
+      {"gib", int64_t{1} << 30},
+      {"tib", int64_t{1} << 40},
+      {"kb", 1000},
+      {"mb", 1000 * 1000},
+      {"gb", 1000 * 1000 * 1000},
+      {"tb", int64_t{1000} * 1000 * 1000 * 1000},
+  };
+  return parse_scaled(text, "a size like 4GiB", units);
+}
+
+std::string format_size(int64_t bytes) {
+  static const std::vector<std::pair<std::string_view, int64_t>> units = {
+      {"TiB", int64_t{1} << 40},
+      {"GiB", int64_t{1} << 30},
+      {"MiB", int64_t{1} << 20},
+      {"KiB", int64_t{1} << 10},
+      {"TB", int64_t{1000} * 1000 * 1000 * 1000},
+      {"GB", 1000 * 1000 * 1000},
+      {"MB", 1000 * 1000},
+      {"KB", 1000}};
+  if (bytes > 0)
+    for (const auto& [name, factor] : units)
+      if (bytes % factor == 0) return absl::StrCat(bytes / factor, av(name));
+  return absl::StrCat(bytes);
+}
+
+absl::StatusOr<int64_t> parse_duration_ms(std::string_view text) {
+  static const std::vector<std::pair<std::string_view, int64_t>> units = {
+      {"", 1}, {"ms", 1}, {"s", 1000}, {"m", 60 * 1000}, {"h", 60 * 60 * 1000}};
+  return parse_scaled(text, "a duration like 250ms, 2s or 1m", units);
+}
+
+absl::Status check_host_port(std::string_view text) {
+  auto bad = [&] {
+    return absl::InvalidArgumentError(
+        absl::StrCat("expected host:port with port 0..65535, got ", quoted(text)));
+  };
+  const std::string_view host = host_of(text);
+  if (host.empty() || has_space(host)) return bad();
+  // An unbracketed IPv6 address would make the port ambiguous.
+  if (!absl::StartsWith(av(text), "[") && host.find(':') != std::string_view::npos) return bad();
+  const size_t colon = text.rfind(':');
+  if (!is_port(text.substr(colon + 1))) return bad();
+  return absl::OkStatus();
+}
+
+}  // namespace tranche

@@ -1,0 +1,88 @@
+// The node daemon's configuration: what `tranched` reads from its config file
+// (`key = value` lines) and its command line (`--key value`), with the same
+// keys in both. tranched's main calls, in order: load_config() for the file
+// named by --config, apply_flags() so that flags override the file,
+// resolve_defaults() for the defaults that depend on other keys, then
+// validate(). Every key is described once, in config.cc's key table, which
+// also generates config_reference() (README and `tranched --help`) and the
+// "did you mean" suggestions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "daemon/log.h"
+
+namespace tranche {
+
+enum class daemon_role { unset, head, worker };
+
+[[nodiscard]] std::string_view role_name(daemon_role role);  // "head", "worker", "unset"
+
+// hardware_concurrency(), at least 1: the default for `slots`.
+[[nodiscard]] int64_t default_slots();
+
+struct daemon_config {
+  daemon_role role = daemon_role::unset;  // required
+  std::string listen = "127.0.0.1:7400";  // head: host:port it accepts workers on
+  std::string join;                       // worker: the head's host:port (required)
+  // The host the head uses to reach this node's executor; empty until
+  // resolve_defaults() derives it from `listen`.
+  std::string advertise;
+  int executor_port = 0;    // 0: ephemeral
+  std::string secret_file;  // required
+  int64_t slots = default_slots();
+  int64_t memory = int64_t{4} << 30;  // bytes
+  std::string log_file;               // empty: stderr
+  tranche::log_level log_level = tranche::log_level::info;
+  int64_t heartbeat_interval_ms = 100;
+  int64_t connection_timeout_ms = 500;
+  std::string tls_certificate;  // all three TLS files or none
+  std::string tls_key;
+  std::string tls_ca;
+  std::string work_dir;  // empty until resolve_defaults(): /tmp/tranche-<role>
+  int64_t drain_timeout_ms = 30000;
+};
+
+// Reads a config file over the defaults. Errors name the place:
+// `PATH:LINE: memory: expected a size like 4GiB, got "4XB"`.
+[[nodiscard]] absl::StatusOr<daemon_config> load_config(const std::string& path);
+
+// Applies `--key value` and `--key=value` flags (args without argv[0]).
+// `--config PATH` is skipped: the caller reads it first (config_flag()).
+[[nodiscard]] absl::Status apply_flags(daemon_config* config, const std::vector<std::string>& args);
+
+// The PATH of `--config PATH` / `--config=PATH` in `args`, or "" if absent.
+[[nodiscard]] absl::StatusOr<std::string> config_flag(const std::vector<std::string>& args);
+
+// Fills the defaults that depend on other keys, where still empty: advertise
+// (the host of `listen`, or 127.0.0.1 if that is a wildcard) and work_dir.
+void resolve_defaults(daemon_config* config);
+
+// Cross-field rules; reports every broken rule, separated by "; ".
+[[nodiscard]] absl::Status validate(const daemon_config& config);
+
+// One line for the startup log (never the secret itself, only its path).
+[[nodiscard]] std::string describe(const daemon_config& config);
+
+// Every key with its default and meaning, as a Markdown table.
+[[nodiscard]] std::string config_reference();
+
+// "123" (bytes), "64KiB", "4 GiB", "1TiB", "500MB" (KB/MB/GB/TB are powers of
+// 1000); suffixes are case-insensitive. Overflowing int64 is an error.
+[[nodiscard]] absl::StatusOr<int64_t> parse_size(std::string_view text);
+
+// "4GiB" where exact, else bytes: the inverse of parse_size for messages.
+[[nodiscard]] std::string format_size(int64_t bytes);
+
+// "250ms", "2s", "1m", "1h"; a plain integer is milliseconds.
+[[nodiscard]] absl::StatusOr<int64_t> parse_duration_ms(std::string_view text);
+
+// "host:port" or "[v6addr]:port", port 0..65535.
+[[nodiscard]] absl::Status check_host_port(std::string_view text);
+
+}  // namespace tranche
