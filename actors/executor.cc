@@ -52,6 +52,11 @@ std::shared_ptr<block_store> executor_directory::local_store(uint64_t node) cons
   return it == nodes_.end() ? nullptr : it->second.second;
 }
 
+void executor_directory::remove(uint64_t node) {
+  std::lock_guard<std::mutex> lock(mu_);
+  nodes_.erase(node);
+}
+
 std::vector<executor_actor> executor_directory::all() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<executor_actor> out;
@@ -104,17 +109,17 @@ class node_block_source : public block_source {
               result = std::move(out);
             },
             [&](const caf::error& err) {
-              result = absl::UnavailableError(absl::StrCat("fetching a block from node ", ref.node,
-                                                           ": ", sys_.render(err)));
+              result = absl::UnavailableError(
+                  absl::StrCat("fetching a block from node ", ref.node, ": ", sys_.render(err)));
             });
     return result;
   }
 
  private:
   static absl::Status missing(const block_ref& ref) {
-    return absl::UnavailableError(absl::StrCat("block of portion ", ref.portion, " task ",
-                                               ref.task, " partition ", ref.partition,
-                                               " is not on node ", ref.node));
+    return absl::UnavailableError(absl::StrCat("block of portion ", ref.portion, " task ", ref.task,
+                                               " partition ", ref.partition, " is not on node ",
+                                               ref.node));
   }
   caf::actor_system& sys_;
   uint64_t self_node_;
@@ -195,6 +200,7 @@ executor_actor::behavior_type executor_impl(executor_ptr self, executor_config c
         return {out, std::string{}};
       },
       [=](drop_atom, uint64_t program) { self->state.store->drop_program(program); },
+      [=](node_atom, uint64_t node) { self->state.cfg.node = node; },
       [=](task_done_atom, uint64_t seq, std::vector<char>& result, std::string& error) {
         auto it = self->state.running.find(seq);
         if (it == self->state.running.end()) return;

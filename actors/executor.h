@@ -28,6 +28,8 @@ using executor_actor = caf::typed_actor<
                     uint32_t>::with<std::vector<std::vector<char>>, std::string>,
     // Forget every block of a program.
     caf::reacts_to<drop_atom, uint64_t>,
+    // The node id the head assigned at join (a worker learns it after spawning).
+    caf::reacts_to<node_atom, uint64_t>,
     // Internal: a pool thread finished task `seq` (result bytes or error text).
     caf::reacts_to<task_done_atom, uint64_t, std::vector<char>, std::string>>;
 
@@ -56,6 +58,7 @@ class executor_directory {
   // The node's store when it lives in this process (a local fetch needs no copy).
   [[nodiscard]] std::shared_ptr<block_store> local_store(uint64_t node) const;
   [[nodiscard]] std::vector<executor_actor> all() const;
+  void remove(uint64_t node);
 
  private:
   mutable std::mutex mu_;

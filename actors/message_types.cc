@@ -3,6 +3,7 @@
 
 #include "actors/broker.h"
 #include "actors/executor.h"
+#include "actors/head.h"
 #include "actors/job.h"
 #include "actors/job_manager.h"
 #include "actors/planner.h"
@@ -25,6 +26,7 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<job_actor>("tranche.job");
   cfg.add_message_type<portion_actor>("tranche.portion");
   cfg.add_message_type<job_manager_actor>("tranche.job_manager");
+  cfg.add_message_type<head_actor>("tranche.head");
 }
 
 }  // namespace tranche

@@ -1,6 +1,7 @@
 // `tranche`, the client CLI: runs SQL programs on an embedded local cluster
 // and generates sample data. Exit codes: 0 success, 1 the program failed (one
 // message on stderr), 2 bad usage.
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -19,6 +20,8 @@ constexpr const char* kUsage = R"(usage:
   tranche gen sample [--rows N] [--files F] [--seed S] --out DIR
 
 sql options:
+  --cluster HOST:PORT  run on a running cluster through its head daemon
+  --secret-file F      the cluster secret for --cluster (or TRANCHE_SECRET_FILE)
   --local N            run on an embedded cluster of N executor nodes (default 1)
   --slots S            task slots per node (default: the machine's cores / N)
   --table NAME=GLOB    bind a table to CSV files with a header row (repeatable)
@@ -82,7 +85,9 @@ int cmd_gen(const std::vector<std::string>& args) {
 int cmd_sql(const std::vector<std::string>& args) {
   tranche::cluster_options copts;
   std::vector<tranche::table_binding> tables;
-  std::string format = "table", sql, file;
+  std::string format = "table", sql, file, remote;
+  const char* env_secret = std::getenv("TRANCHE_SECRET_FILE");
+  std::string secret_file = env_secret ? env_secret : "";
   char delimiter = ',';
   bool explain = false, events = false;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -94,7 +99,11 @@ int cmd_sql(const std::vector<std::string>& args) {
     };
     std::string v;
     uint64_t n = 0;
-    if (a == "--local") {
+    if (a == "--cluster") {
+      if (!value(&remote)) return usage_error("--cluster needs HOST:PORT");
+    } else if (a == "--secret-file") {
+      if (!value(&secret_file)) return usage_error("--secret-file needs a file");
+    } else if (a == "--local") {
       if (!value(&v) || !parse_u64(v, &n) || n < 1 || n > 64)
         return usage_error("--local needs a node count in 1..64");
       copts.nodes = static_cast<int>(n);
@@ -139,7 +148,8 @@ int cmd_sql(const std::vector<std::string>& args) {
   if (sql.empty()) return usage_error("sql: no program given");
   for (auto& t : tables) t.delimiter = delimiter;
 
-  auto cluster = tranche::cluster::start_local(copts);
+  auto cluster = remote.empty() ? tranche::cluster::start_local(copts)
+                                : tranche::cluster::connect(remote, secret_file);
   if (!cluster.ok()) return fail(std::string(cluster.status().message()));
   if (explain) {
     auto text = (*cluster)->explain(sql, tables);

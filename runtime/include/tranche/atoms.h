@@ -28,5 +28,9 @@ using progress_atom = caf::atom_constant<caf::atom("progress")>;
 using result_atom = caf::atom_constant<caf::atom("result")>;
 using done_atom = caf::atom_constant<caf::atom("done")>;
 using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
+using hello_atom = caf::atom_constant<caf::atom("hello")>;
+using join_atom = caf::atom_constant<caf::atom("join")>;
+using connect_atom = caf::atom_constant<caf::atom("connect")>;
+using node_atom = caf::atom_constant<caf::atom("node")>;
 
 }  // namespace tranche

@@ -1,6 +1,6 @@
 // The client SDK: start an embedded local cluster (N executor nodes in this
-// process), submit SQL programs, and receive result batches and progress
-// events — as actor messages (submit) or through a blocking call (run_sql).
+// process) or connect to a running one, submit SQL programs, and receive result batches and
+// progress events — as actor messages (submit) or through a blocking call (run_sql).
 //
 // Messages a listener actor receives for a submitted program:
 //   (progress_atom, progress_event)                  while it runs
@@ -93,6 +93,10 @@ class cluster {
   // manager and `nodes` executors.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<cluster>> start_local(
       const cluster_options& opts);
+  // Connects to a running cluster through its head daemon ("host:port"),
+  // proving it holds the cluster secret kept in `secret_file`.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<cluster>> connect(
+      const std::string& host_port, const std::string& secret_file);
   virtual ~cluster() = default;
 
   [[nodiscard]] virtual caf::actor_system& system() = 0;

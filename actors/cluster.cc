@@ -1,6 +1,8 @@
-// The embedded local cluster behind tranche/client.h: a broker, a planner, a
-// job manager and N executor nodes in one process, plus the SDK's blocking
-// calls built on a scoped actor.
+// The clusters behind tranche/client.h: the embedded local cluster (a broker,
+// a planner, a job manager and N executor nodes in this process) and a remote
+// cluster reached through a head daemon after authentication. Both share the
+// SDK's calls, built on the job manager and broker handles.
+#include <caf/io/all.hpp>
 #include <chrono>
 #include <thread>
 
@@ -8,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "actors/broker.h"
 #include "actors/executor.h"
+#include "actors/head.h"
 #include "actors/job_manager.h"
 #include "actors/message_types.h"
 #include "actors/planner.h"
@@ -52,41 +55,16 @@ caf::actor_system_config& configure(caf::actor_system_config& cfg) {
   return cfg;
 }
 
-class local_cluster final : public cluster {
- public:
-  explicit local_cluster(const cluster_options& opts) : sys_(configure(cfg_)), opts_(opts) {
-    directory_ = std::make_shared<executor_directory>();
-    broker_ = spawn_broker(sys_);
-    int slots = opts.slots_per_node;
-    if (slots <= 0) {
-      int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-      slots = std::max(1, cores / std::max(1, opts.nodes));
-    }
-    for (int n = 1; n <= std::max(1, opts.nodes); ++n) {
-      executor_config ec;
-      ec.node = static_cast<uint64_t>(n);
-      ec.slots = slots;
-      ec.directory = directory_;
-      auto e = spawn_executor(sys_, ec);
-      executors_.push_back(e);
-      caf::anon_send(broker_, register_atom::value, ec.node, static_cast<int64_t>(slots),
-                     opts.memory_per_node, e);
-    }
-    planner_options po;
-    po.parallelism = slots * std::max(1, opts.nodes);
-    po.memory_per_task = opts.memory_per_task;
-    po.split_bytes = opts.split_bytes;
-    planner_ = spawn_planner(sys_, po);
-    job_manager_config jc{broker_, planner_, directory_, po.parallelism};
-    job_manager_ = spawn_job_manager(sys_, jc);
-  }
+// The SDK's calls over a job manager and a broker, local or remote.
+caf::actor_system_config& configure_remote(caf::actor_system_config& cfg) {
+  configure(cfg);
+  cfg.load<caf::io::middleman>();
+  return cfg;
+}
 
-  ~local_cluster() override {
-    caf::anon_send_exit(job_manager_, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(planner_, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(broker_, caf::exit_reason::user_shutdown);
-    for (auto& e : executors_) caf::anon_send_exit(e, caf::exit_reason::user_shutdown);
-  }
+class actor_cluster : public cluster {
+ public:
+  explicit actor_cluster(caf::actor_system& sys) : sys_(sys) {}
 
   caf::actor_system& system() override { return sys_; }
 
@@ -173,18 +151,116 @@ class local_cluster final : public cluster {
     return out;
   }
 
+ protected:
+  caf::actor_system& sys_;
+  broker_actor broker_;
+  job_manager_actor job_manager_;
+};
+
+class local_cluster final : public actor_cluster {
+ public:
+  explicit local_cluster(const cluster_options& opts)
+      : actor_cluster(own_sys_), own_sys_(configure(cfg_)), opts_(opts) {
+    directory_ = std::make_shared<executor_directory>();
+    broker_ = spawn_broker(sys_);
+    int slots = opts.slots_per_node;
+    if (slots <= 0) {
+      int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+      slots = std::max(1, cores / std::max(1, opts.nodes));
+    }
+    for (int n = 1; n <= std::max(1, opts.nodes); ++n) {
+      executor_config ec;
+      ec.node = static_cast<uint64_t>(n);
+      ec.slots = slots;
+      ec.directory = directory_;
+      auto e = spawn_executor(sys_, ec);
+      executors_.push_back(e);
+      caf::anon_send(broker_, register_atom::value, ec.node, static_cast<int64_t>(slots),
+                     opts.memory_per_node, e);
+    }
+    planner_options po;
+    po.parallelism = slots * std::max(1, opts.nodes);
+    po.memory_per_task = opts.memory_per_task;
+    po.split_bytes = opts.split_bytes;
+    planner_ = spawn_planner(sys_, po);
+    job_manager_config jc{broker_, planner_, directory_, po.parallelism};
+    job_manager_ = spawn_job_manager(sys_, jc);
+  }
+
+  ~local_cluster() override {
+    caf::anon_send_exit(job_manager_, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(planner_, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(broker_, caf::exit_reason::user_shutdown);
+    for (auto& e : executors_) caf::anon_send_exit(e, caf::exit_reason::user_shutdown);
+  }
+
  private:
   caf::actor_system_config cfg_;
-  caf::actor_system sys_;
+  caf::actor_system own_sys_;
   cluster_options opts_;
   std::shared_ptr<executor_directory> directory_;
-  broker_actor broker_;
   planner_actor planner_;
-  job_manager_actor job_manager_;
   std::vector<executor_actor> executors_;
 };
 
+class remote_cluster final : public actor_cluster {
+ public:
+  remote_cluster() : actor_cluster(own_sys_), own_sys_(configure_remote(cfg_)) {}
+
+  absl::Status connect(const std::string& host, uint16_t port, const cluster_secret& secret) {
+    auto head = sys_.middleman().remote_actor<head_actor>(host, port);
+    if (!head)
+      return absl::UnavailableError(absl::StrCat("cannot reach the head at ", host, ":", port, ": ",
+                                                 sys_.render(head.error())));
+    caf::scoped_actor self{sys_};
+    auto hs = authenticate(self, *head, secret, "client");
+    if (!hs.ok()) return hs.status();
+    absl::Status out = absl::UnavailableError("the head did not answer");
+    self->request(*head, std::chrono::seconds(10), connect_atom::value, hs->challenge, hs->proof)
+        .receive(
+            [&](job_manager_actor jm, broker_actor b, const std::string& error) {
+              if (!error.empty()) {
+                out = absl::PermissionDeniedError(error);
+                return;
+              }
+              job_manager_ = std::move(jm);
+              broker_ = std::move(b);
+              out = absl::OkStatus();
+            },
+            [&](const caf::error& err) { out = absl::UnavailableError(sys_.render(err)); });
+    return out;
+  }
+
+ private:
+  caf::actor_system_config cfg_;
+  caf::actor_system own_sys_;
+};
+
 }  // namespace
+
+absl::StatusOr<std::unique_ptr<cluster>> cluster::connect(const std::string& host_port,
+                                                          const std::string& secret_file) {
+  const auto colon = host_port.rfind(':');
+  int port = -1;
+  if (colon != std::string::npos && colon > 0) {
+    const std::string p = host_port.substr(colon + 1);
+    if (!p.empty() && p.size() <= 5 && p.find_first_not_of("0123456789") == std::string::npos)
+      port = std::stoi(p);
+  }
+  if (port < 1 || port > 65535)
+    return absl::InvalidArgumentError(
+        absl::StrCat("--cluster needs HOST:PORT, got \"", host_port, "\""));
+  if (secret_file.empty())
+    return absl::InvalidArgumentError(
+        "connecting to a cluster needs its secret: --secret-file F or TRANCHE_SECRET_FILE");
+  auto secret = cluster_secret::load(secret_file);
+  if (!secret.ok()) return secret.status();
+  auto rc = std::make_unique<remote_cluster>();
+  if (auto s = rc->connect(host_port.substr(0, colon), static_cast<uint16_t>(port), *secret);
+      !s.ok())
+    return s;
+  return std::unique_ptr<cluster>(std::move(rc));
+}
 
 absl::StatusOr<std::unique_ptr<cluster>> cluster::start_local(const cluster_options& opts) {
   if (opts.nodes < 1) return absl::InvalidArgumentError("a local cluster needs at least 1 node");

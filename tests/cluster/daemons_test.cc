@@ -1,0 +1,172 @@
+// Multi-process tests: a head daemon and two workers on ephemeral loopback
+// ports, driven through the `tranche` CLI. Programs must give the same rows
+// as on the embedded cluster; a wrong secret is refused on both kinds of
+// connection; a killed worker leaves the cluster and programs still run.
+// Every process is started here and killed by pid at the end, every wait is
+// bounded.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+// Runs a command through the shell with a time bound; returns exit code and stdout.
+std::pair<int, std::string> run(const std::string& cmd) {
+  std::string out;
+  FILE* p = popen(("timeout 60 " + cmd).c_str(), "r");
+  if (!p) return {-1, out};
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+class Daemons : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("tranche-daemons-" + std::to_string(getpid()));
+    fs::create_directories(dir_);
+    write_secret(dir_ / "cluster.key", "0123456789abcdef0123456789abcdef");
+    write_secret(dir_ / "wrong.key", "ffffffffffffffffffffffffffffffff");
+    ASSERT_EQ(run(bin("tranche") + " gen sample --rows 50000 --files 3 --out " +
+                  (dir_ / "t").string() + " > /dev/null")
+                  .first,
+              0);
+    head_pid_ = start({"--role", "head", "--listen", "127.0.0.1:0", "--slots", "1", "--memory",
+                       "1GiB", "--secret-file", (dir_ / "cluster.key").string()},
+                      dir_ / "head.log");
+    ASSERT_TRUE(wait_for(dir_ / "head.log", "listening on 127.0.0.1:"));
+    std::smatch m;
+    std::string log = slurp(dir_ / "head.log");
+    ASSERT_TRUE(std::regex_search(log, m, std::regex("listening on 127\\.0\\.0\\.1:([0-9]+)")));
+    port_ = m[1];
+    for (int w = 0; w < 2; ++w)
+      worker_pids_.push_back(start_worker("cluster.key", "w" + std::to_string(w) + ".log"));
+    ASSERT_TRUE(wait_for(dir_ / "head.log", "node 3 joined"));
+  }
+
+  void TearDown() override {
+    for (pid_t p : worker_pids_) stop(p);
+    stop(head_pid_);
+    fs::remove_all(dir_);
+  }
+
+  static void write_secret(const fs::path& p, const std::string& s) {
+    std::ofstream(p) << s << "\n";
+    chmod(p.c_str(), 0600);
+  }
+  static std::string bin(const std::string& name) {
+    return std::string(TRANCHE_BIN_DIR) + "/" + name;
+  }
+
+  pid_t start(const std::vector<std::string>& args, const fs::path& log) {
+    std::vector<std::string> argv_s{bin("tranched")};
+    argv_s.insert(argv_s.end(), args.begin(), args.end());
+    argv_s.push_back("--log-file");
+    argv_s.push_back(log.string());
+    std::vector<char*> argv;
+    for (auto& a : argv_s) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    if (posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0) return -1;
+    return pid;
+  }
+  pid_t start_worker(const std::string& key, const std::string& log) {
+    return start({"--role", "worker", "--join", "127.0.0.1:" + port_, "--slots", "1", "--memory",
+                  "1GiB", "--secret-file", (dir_ / key).string()},
+                 dir_ / log);
+  }
+  static void stop(pid_t pid) {
+    if (pid <= 0) return;
+    kill(pid, SIGKILL);
+    int status;
+    waitpid(pid, &status, 0);
+  }
+  // Waits up to 10 s for `text` to appear in `file`.
+  static bool wait_for(const fs::path& file, const std::string& text) {
+    for (int i = 0; i < 200; ++i) {
+      if (slurp(file).find(text) != std::string::npos) return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+  std::string sql(const std::string& where, const std::string& query) {
+    return bin("tranche") + " sql --format csv " + where + " --table 't=" + (dir_ / "t").string() +
+           "/*.csv' \"" + query + "\"";
+  }
+  std::string remote(const std::string& key = "cluster.key") {
+    return "--cluster 127.0.0.1:" + port_ + " --secret-file " + (dir_ / key).string();
+  }
+
+  fs::path dir_;
+  std::string port_;
+  pid_t head_pid_ = -1;
+  std::vector<pid_t> worker_pids_;
+};
+
+TEST_F(Daemons, ProgramsGiveTheSameRowsAsTheEmbeddedCluster) {
+  for (const std::string q :
+       {"SELECT flag, sum(price) AS revenue, avg(quantity), count(*) FROM t WHERE shipdate < DATE "
+        "'1998-09-02' GROUP BY flag ORDER BY flag",
+        "SELECT key, count(*) FROM t GROUP BY key ORDER BY key LIMIT 50",
+        "SELECT count(*), min(shipdate), max(price) FROM t",
+        "SELECT key, price FROM t WHERE quantity = 7 ORDER BY price DESC, key LIMIT 20"}) {
+    auto local = run(sql("--local 3 --slots 1", q));
+    auto cluster = run(sql(remote(), q));
+    ASSERT_EQ(local.first, 0) << q;
+    ASSERT_EQ(cluster.first, 0) << q;
+    EXPECT_EQ(cluster.second, local.second) << q;
+    EXPECT_NE(cluster.second.find('\n'), std::string::npos);
+  }
+}
+
+TEST_F(Daemons, WrongSecretIsRefusedForWorkersAndClients) {
+  pid_t bad = start_worker("wrong.key", "bad.log");
+  int status = 0;
+  for (int i = 0; i < 200 && waitpid(bad, &status, WNOHANG) == 0; ++i)
+    std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  EXPECT_NE(slurp(dir_ / "bad.log").find("authentication failed"), std::string::npos);
+  EXPECT_EQ(slurp(dir_ / "head.log").find("node 4 joined"), std::string::npos);
+
+  auto client = run(sql(remote("wrong.key"), "SELECT count(*) FROM t") + " 2>&1");
+  EXPECT_EQ(client.first, 1);
+  EXPECT_NE(client.second.find("authentication failed"), std::string::npos) << client.second;
+  auto nosecret = run(bin("tranche") + " sql --cluster 127.0.0.1:" + port_ +
+                      " \"SELECT count(*) FROM t\" 2>&1");
+  EXPECT_EQ(nosecret.first, 1);
+  EXPECT_NE(nosecret.second.find("secret"), std::string::npos) << nosecret.second;
+}
+
+TEST_F(Daemons, AKilledWorkerLeavesTheClusterAndProgramsStillRun) {
+  kill(worker_pids_[0], SIGKILL);
+  ASSERT_TRUE(wait_for(dir_ / "head.log", "is dead"));
+  auto r = run(sql(remote(), "SELECT count(*) FROM t"));
+  EXPECT_EQ(r.first, 0);
+  EXPECT_EQ(r.second, "count(*)\n50000\n");
+}
+
+}  // namespace

@@ -1,0 +1,208 @@
+// tranched, the node daemon. `--role head` runs the head services (broker,
+// planner, job manager) plus an executor, and publishes the head actor on
+// --listen; `--role worker` runs an executor and joins the head at --join
+// after proving it holds the cluster secret. SIGTERM or SIGINT stops it and
+// exits 0. Configuration: --config FILE, then flags (README: "tranched").
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <csignal>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "actors/broker.h"
+#include "actors/executor.h"
+#include "actors/head.h"
+#include "actors/job_manager.h"
+#include "actors/message_types.h"
+#include "actors/planner.h"
+#include "auth/auth.h"
+#include "daemon/config.h"
+#include "daemon/log.h"
+
+namespace {
+
+using namespace tranche;
+
+int stop_signal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+bool split_host_port(const std::string& hp, std::string* host, uint16_t* port) {
+  auto colon = hp.rfind(':');
+  if (colon == std::string::npos) return false;
+  *host = hp.substr(0, colon);
+  if (host->size() > 2 && host->front() == '[' && host->back() == ']')
+    *host = host->substr(1, host->size() - 2);
+  try {
+    int p = std::stoi(hp.substr(colon + 1));
+    if (p < 0 || p > 65535) return false;
+    *port = static_cast<uint16_t>(p);
+  } catch (...) {
+    return false;
+  }
+  return true;
+}
+
+int run_head(caf::actor_system& sys, const daemon_config& cfg,
+             std::shared_ptr<cluster_secret> secret) {
+  auto directory = std::make_shared<executor_directory>();
+  auto broker = spawn_broker(sys);
+  executor_config ec;
+  ec.node = 1;
+  ec.slots = static_cast<int>(cfg.slots);
+  ec.directory = directory;
+  auto exec = spawn_executor(sys, ec);
+  caf::anon_send(broker, register_atom::value, uint64_t{1}, cfg.slots, cfg.memory, exec);
+  planner_options po;
+  po.parallelism = static_cast<int>(cfg.slots) * 2;
+  auto planner = spawn_planner(sys, po);
+  auto jm = spawn_job_manager(
+      sys, job_manager_config{broker, planner, directory, static_cast<int32_t>(po.parallelism)});
+  auto head = spawn_head(sys, head_config{broker, jm, directory, secret, 2});
+  std::string host;
+  uint16_t port = 0;
+  split_host_port(cfg.listen, &host, &port);
+  auto bound = sys.middleman().publish(head, port, host.c_str(), true);
+  int rc = 0;
+  if (!bound) {
+    log_error("head",
+              absl::StrCat("cannot listen on ", cfg.listen, ": ", sys.render(bound.error())));
+    rc = 1;
+  } else {
+    log_info("head", absl::StrCat("listening on ", host, ":", *bound, " with ", cfg.slots,
+                                  " slots and ", cfg.memory >> 20, " MiB"));
+    const int sig = stop_signal();
+    log_info("head", absl::StrCat("signal ", sig, ": stopping"));
+  }
+  for (auto a : {caf::actor_cast<caf::actor>(head), caf::actor_cast<caf::actor>(jm),
+                 caf::actor_cast<caf::actor>(planner), caf::actor_cast<caf::actor>(broker),
+                 caf::actor_cast<caf::actor>(exec)})
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  return rc;
+}
+
+int run_worker(caf::actor_system& sys, const daemon_config& cfg, const cluster_secret& secret) {
+  std::string host;
+  uint16_t port = 0;
+  split_host_port(cfg.join, &host, &port);
+  auto head = sys.middleman().remote_actor<head_actor>(host, port);
+  if (!head) {
+    log_error("worker",
+              absl::StrCat("cannot reach the head at ", cfg.join, ": ", sys.render(head.error())));
+    return 1;
+  }
+  executor_config ec;
+  ec.node = 0;  // assigned by the head
+  ec.slots = static_cast<int>(cfg.slots);
+  auto exec = spawn_executor(sys, ec);
+  int rc = 0;
+  {
+    caf::scoped_actor self{sys};
+    auto hs = authenticate(self, *head, secret, "worker");
+    uint64_t node = 0;
+    std::string error;
+    if (!hs.ok()) {
+      error = std::string(hs.status().message());
+    } else {
+      self->request(*head, std::chrono::seconds(10), join_atom::value, hs->challenge, hs->proof,
+                    cfg.slots, cfg.memory, exec)
+          .receive([&](uint64_t n, const std::string& e) { node = n, error = e; },
+                   [&](const caf::error& e) { error = sys.render(e); });
+    }
+    if (node == 0) {
+      log_error("worker", absl::StrCat("the head refused this worker: ", error));
+      rc = 1;
+    } else {
+      caf::anon_send(exec, node_atom::value, node);
+      log_info("worker", absl::StrCat("joined ", cfg.join, " as node ", node, " with ", cfg.slots,
+                                      " slots and ", cfg.memory >> 20, " MiB"));
+      // Exit when the head goes away, or on a signal.
+      self->monitor(*head);
+      std::thread([] {
+        const int sig = stop_signal();
+        log_info("worker", absl::StrCat("signal ", sig, ": stopping"));
+        std::_Exit(0);
+      }).detach();
+      self->receive([&](const caf::down_msg&) {
+        log_error("worker", "lost the head; stopping");
+        rc = 1;
+      });
+    }
+  }
+  caf::anon_send_exit(exec, caf::exit_reason::user_shutdown);
+  return rc;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  for (const auto& a : args)
+    if (a == "--help" || a == "-h") {
+      std::cout << "usage: tranched --role head|worker [--config FILE] [--key value ...]\n\n"
+                << config_reference();
+      return 0;
+    }
+  daemon_config cfg;
+  auto file = config_flag(args);
+  if (!file.ok()) {
+    std::cerr << "tranched: " << file.status().message() << "\n";
+    return 2;
+  }
+  if (!file->empty()) {
+    auto loaded = load_config(*file);
+    if (!loaded.ok()) {
+      std::cerr << "tranched: " << loaded.status().message() << "\n";
+      return 2;
+    }
+    cfg = *loaded;
+  }
+  if (auto s = apply_flags(&cfg, args); !s.ok()) {
+    std::cerr << "tranched: " << s.message() << "\n";
+    return 2;
+  }
+  resolve_defaults(&cfg);
+  if (auto s = validate(cfg); !s.ok()) {
+    std::cerr << "tranched: " << s.message() << "\n";
+    return 2;
+  }
+  if (auto s = logger::get().open(cfg.log_file, cfg.log_level); !s.ok()) {
+    std::cerr << "tranched: " << s.message() << "\n";
+    return 2;
+  }
+  auto secret = cluster_secret::load(cfg.secret_file);
+  if (!secret.ok()) {
+    log_error("daemon", std::string(secret.status().message()));
+    return 1;
+  }
+  // Signals go to the thread that waits for them, never to CAF's threads.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  caf::actor_system_config acfg;
+  add_message_types(acfg);
+  acfg.load<caf::io::middleman>();
+  acfg.set("scheduler.policy", caf::atom("sharing"));
+  acfg.set("logger.verbosity", caf::atom("quiet"));
+  acfg.set("middleman.heartbeat-interval",
+           caf::timespan{std::chrono::milliseconds(cfg.heartbeat_interval_ms)});
+  acfg.set("middleman.connection-timeout",
+           caf::timespan{std::chrono::milliseconds(cfg.connection_timeout_ms)});
+  caf::actor_system sys{acfg};
+  log_info("daemon", describe(cfg));
+  if (cfg.role == daemon_role::head)
+    return run_head(sys, cfg, std::make_shared<cluster_secret>(*std::move(secret)));
+  return run_worker(sys, cfg, *secret);
+}
