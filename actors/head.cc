@@ -108,6 +108,13 @@ absl::StatusOr<handshake> authenticate(caf::scoped_actor& self, const head_actor
               return;
             }
             if (auto s = check_server(secret, role, nonce, server_nonce, server_proof); !s.ok()) {
+              // Answer with an empty proof, never a real one, so that the head
+              // logs the refusal too.
+              if (role == "worker")
+                self->send(head, join_atom::value, challenge, std::vector<char>{}, int64_t{0},
+                           int64_t{0}, executor_actor{});
+              else
+                self->send(head, connect_atom::value, challenge, std::vector<char>{});
               out = s;
               return;
             }

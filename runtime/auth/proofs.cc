@@ -93,7 +93,7 @@ absl::Status check_server(const cluster_secret& secret, std::string_view role,
                                                     kNonceSize));
   if (!proofs_equal(server_proof(secret, role, client_nonce, server_nonce), server_proof_bytes))
     return absl::PermissionDeniedError(
-        "authentication failed: the head does not hold the cluster secret");
+        "authentication failed: the head holds a different cluster secret");
   return absl::OkStatus();
 }
 

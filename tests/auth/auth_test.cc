@@ -100,7 +100,7 @@ TEST(Handshake, HeadWithWrongSecretIsDetectedByTheParty) {
   challenge_book fake_head(cluster_secret::from_bytes("not-the-cluster-secret-at-all"), clock.fn());
   absl::Status s = handshake(fake_head, cluster_secret::from_bytes(kCanary));
   EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(s.message(), "authentication failed: the head does not hold the cluster secret");
+  EXPECT_EQ(s.message(), "authentication failed: the head holds a different cluster secret");
 }
 
 TEST(Handshake, PartyRejectsAShortServerNonce) {

@@ -150,6 +150,7 @@ TEST_F(Daemons, WrongSecretIsRefusedForWorkersAndClients) {
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 1);
   EXPECT_NE(slurp(dir_ / "bad.log").find("authentication failed"), std::string::npos);
+  EXPECT_TRUE(wait_for(dir_ / "head.log", "refused a worker: authentication failed"));
   EXPECT_EQ(slurp(dir_ / "head.log").find("node 4 joined"), std::string::npos);
 
   auto client = run(sql(remote("wrong.key"), "SELECT count(*) FROM t") + " 2>&1");
@@ -167,6 +168,29 @@ TEST_F(Daemons, AKilledWorkerLeavesTheClusterAndProgramsStillRun) {
   auto r = run(sql(remote(), "SELECT count(*) FROM t"));
   EXPECT_EQ(r.first, 0);
   EXPECT_EQ(r.second, "count(*)\n50000\n");
+}
+
+TEST_F(Daemons, AHungWorkerIsDeclaredDead) {
+  kill(worker_pids_[1], SIGSTOP);
+  EXPECT_TRUE(wait_for(dir_ / "head.log", "is dead"));
+  kill(worker_pids_[1], SIGCONT);
+  auto r = run(sql(remote(), "SELECT count(*) FROM t"));
+  EXPECT_EQ(r.first, 0);
+  EXPECT_EQ(r.second, "count(*)\n50000\n");
+}
+
+TEST_F(Daemons, SigtermStopsDaemonsWithExitZero) {
+  for (pid_t* p : {&worker_pids_[0], &head_pid_}) {
+    kill(*p, SIGTERM);
+    int status = 0;
+    pid_t done = 0;
+    for (int i = 0; i < 200 && (done = waitpid(*p, &status, WNOHANG)) == 0; ++i)
+      std::this_thread::sleep_for(50ms);
+    ASSERT_EQ(done, *p);
+    EXPECT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+    *p = -1;
+  }
 }
 
 }  // namespace
