@@ -175,6 +175,11 @@ int main(int argc, char** argv) {
     std::cerr << "tranched: " << s.message() << "\n";
     return 2;
   }
+  if (!cfg.tls_certificate.empty()) {
+    // Refuse rather than run in the clear when TLS was asked for.
+    std::cerr << "tranched: TLS (tls-certificate, tls-key, tls-ca) is not supported yet\n";
+    return 2;
+  }
   if (auto s = logger::get().open(cfg.log_file, cfg.log_level); !s.ok()) {
     std::cerr << "tranched: " << s.message() << "\n";
     return 2;
