@@ -207,9 +207,11 @@ job_actor::behavior_type job_impl(job_ptr self, job_context ctx) {
       [=](portion_fail_atom, int32_t, const std::string& error) { finish(self, error); },
       [=](progress_atom, progress_event e) {
         if (self->state.ended) return;
-        if (e.kind == progress_kind::capacity_obtained) {
+        if (e.kind == progress_kind::capacity_obtained)
           e.slots_held = ++self->state.held[e.portion];
-        }
+        // A lease lost with its node (the broker already reclaimed it).
+        if (e.kind == progress_kind::capacity_yielded)
+          e.slots_held = self->state.held[e.portion] = std::max(0, self->state.held[e.portion] - 1);
         forward(self, std::move(e));
       },
       [=](cancel_atom) { finish(self, "cancelled"); },

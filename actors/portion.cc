@@ -1,10 +1,11 @@
 // The portion actor (see portion.h).
 #include "actors/portion.h"
 
-#include <chrono>
 #include <algorithm>
+#include <chrono>
 #include <deque>
 #include <map>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "plan/plan_codec.h"
@@ -27,6 +28,8 @@ struct portion_state {
   std::vector<uint64_t> task_nodes;
   int32_t done = 0;
   std::map<uint64_t, held_lease> leases;
+  std::map<uint64_t, uint32_t> running;  // lease -> task it runs
+  std::set<caf::actor_addr> watched;     // executors monitored
   bool started = false;
   bool asked_broker = false;
   bool finished = false;
@@ -78,6 +81,45 @@ void fail(portion_ptr self, const std::string& error) {
 
 void dispatch(portion_ptr self, uint64_t lease);
 
+// True if `lease` still runs task `t` (and marks it finished); false when the
+// task was handed to another lease after its node died.
+bool still_running(portion_ptr self, uint64_t lease, uint32_t t) {
+  auto it = self->state.running.find(lease);
+  if (it == self->state.running.end() || it->second != t) return false;
+  self->state.running.erase(it);
+  return true;
+}
+
+// An executor died: its leases are gone (the broker reclaimed them with the
+// node), and the tasks they ran go back to the queue for other leases.
+void on_executor_down(portion_ptr self, const caf::actor_addr& source) {
+  auto& st = self->state;
+  if (st.finished) return;
+  std::vector<uint64_t> lost;
+  for (const auto& [id, h] : st.leases)
+    if (h.exec.address() == source) lost.push_back(id);
+  for (uint64_t id : lost) {
+    auto r = st.running.find(id);
+    if (r != st.running.end()) {
+      st.pending.push_front(r->second);
+      st.running.erase(r);
+    }
+    auto e = event(self, progress_kind::capacity_yielded);
+    e.lease = id;
+    e.node = st.leases[id].node;
+    e.to = "nobody: its node died";
+    st.leases.erase(id);
+    e.slots_held = static_cast<int32_t>(st.leases.size());
+    self->send(st.ctx.job, progress_atom::value, e);
+  }
+  if (!lost.empty() && !st.pending.empty()) {
+    st.asked_broker = true;
+    self->send(st.ctx.broker, request_atom::value, caf::actor_cast<lease_holder_actor>(self),
+               st.ctx.program, st.ctx.spec.id, static_cast<int64_t>(st.pending.size()),
+               st.ctx.spec.memory_per_task);
+  }
+}
+
 void on_task_done(portion_ptr self, uint64_t lease, uint32_t t, uint64_t node) {
   auto& st = self->state;
   if (st.finished) return;
@@ -112,6 +154,7 @@ void dispatch(portion_ptr self, uint64_t lease) {
     self->send(st.ctx.broker, shrink_atom::value, caf::actor_cast<lease_holder_actor>(self),
                int64_t{0});
   const uint64_t node = it->second.node;
+  st.running[lease] = t;
   task_spec ts = make_task(self, t);
   std::vector<uint64_t> nodes;
   std::vector<caf::actor> executors;
@@ -126,12 +169,14 @@ void dispatch(portion_ptr self, uint64_t lease) {
                 std::move(executors))
       .then(
           [=](const std::vector<char>& result, const std::string& error) {
+            if (!still_running(self, lease, t)) return;  // rerun elsewhere meanwhile
             if (!error.empty()) return fail(self, error);
             auto r = decode_task_result(result.data(), result.size());
             if (!r.ok()) return fail(self, std::string(r.status().message()));
             on_task_done(self, lease, t, node);
           },
           [=](const caf::error& err) {
+            if (!still_running(self, lease, t)) return;
             fail(self, absl::StrCat("task ", t, " of portion ", self->state.ctx.spec.id,
                                     " on node ", node, ": ", self->system().render(err)));
           });
@@ -142,6 +187,7 @@ portion_actor::behavior_type portion_impl(portion_ptr self, portion_context ctx)
   auto& spec = self->state.ctx.spec;
   self->state.task_nodes.assign(static_cast<size_t>(spec.tasks), 0);
   for (int t = 0; t < spec.tasks; ++t) self->state.pending.push_back(static_cast<uint32_t>(t));
+  self->set_down_handler([=](const caf::down_msg& dm) { on_executor_down(self, dm.source); });
   return {
       [=](start_atom, std::vector<std::vector<uint64_t>> inputs) {
         auto& st = self->state;
@@ -161,6 +207,7 @@ portion_actor::behavior_type portion_impl(portion_ptr self, portion_context ctx)
           return;
         }
         st.leases[lease] = held_lease{node, exec};
+        if (st.watched.insert(exec.address()).second) self->monitor(exec);
         auto e = event(self, progress_kind::capacity_obtained);
         e.lease = lease;
         e.node = node;

@@ -50,7 +50,7 @@ class Daemons : public ::testing::Test {
     fs::create_directories(dir_);
     write_secret(dir_ / "cluster.key", "0123456789abcdef0123456789abcdef");
     write_secret(dir_ / "wrong.key", "ffffffffffffffffffffffffffffffff");
-    ASSERT_EQ(run(bin("tranche") + " gen sample --rows 50000 --files 3 --out " +
+    ASSERT_EQ(run(bin("tranche") + " gen sample --rows 50000 --files 12 --out " +
                   (dir_ / "t").string() + " > /dev/null")
                   .first,
               0);
@@ -191,6 +191,28 @@ TEST_F(Daemons, SigtermStopsDaemonsWithExitZero) {
     EXPECT_EQ(WEXITSTATUS(status), 0);
     *p = -1;
   }
+}
+
+TEST_F(Daemons, TasksOfAWorkerThatHangsMidProgramAreRerunElsewhere) {
+  // Stopped just before the program starts, the worker still holds capacity
+  // in the ledger, gets a lease and a task, and hangs; once it is declared
+  // dead its task runs on another node and the program's rows are exact.
+  const std::string q = "SELECT flag, count(*), sum(quantity) FROM t GROUP BY flag ORDER BY flag";
+  auto local = run(sql("--local 2 --slots 1", q));
+  ASSERT_EQ(local.first, 0);
+  kill(worker_pids_[1], SIGSTOP);
+  auto r = run(sql(remote(), q) + " --events 2>" + (dir_ / "events.txt").string());
+  kill(worker_pids_[1], SIGCONT);
+  EXPECT_EQ(r.first, 0);
+  EXPECT_EQ(r.second, local.second);
+  EXPECT_TRUE(wait_for(dir_ / "head.log", "is dead"));
+  // The lost lease shows in the program's events (unless the head noticed
+  // the hang before the program even started, which the wait above makes rare).
+  const std::string events = slurp(dir_ / "events.txt");
+  if (events.find("its node died") == std::string::npos)
+    GTEST_LOG_(WARNING) << "the hung worker was declared dead before it got a task";
+  else
+    EXPECT_NE(events.find("finished"), std::string::npos);
 }
 
 }  // namespace
