@@ -170,10 +170,13 @@ TEST_F(Daemons, AKilledWorkerLeavesTheClusterAndProgramsStillRun) {
   EXPECT_EQ(r.second, "count(*)\n50000\n");
 }
 
-TEST_F(Daemons, AHungWorkerIsDeclaredDead) {
+TEST_F(Daemons, AHungWorkerIsDeclaredDeadAndRejoinsAsANewIncarnation) {
   kill(worker_pids_[1], SIGSTOP);
   EXPECT_TRUE(wait_for(dir_ / "head.log", "is dead"));
   kill(worker_pids_[1], SIGCONT);
+  // Resumed, it learns it was dropped and joins again as a new incarnation.
+  EXPECT_TRUE(wait_for(dir_ / "w1.log", "incarnation 2"));
+  EXPECT_TRUE(wait_for(dir_ / "head.log", "node 4 joined"));
   auto r = run(sql(remote(), "SELECT count(*) FROM t"));
   EXPECT_EQ(r.first, 0);
   EXPECT_EQ(r.second, "count(*)\n50000\n");

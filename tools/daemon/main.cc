@@ -90,56 +90,69 @@ int run_head(caf::actor_system& sys, const daemon_config& cfg,
   return rc;
 }
 
+// Joins once: returns the node id, or 0 with the reason in *error.
+uint64_t join_once(caf::actor_system& sys, const head_actor& head, const daemon_config& cfg,
+                   const cluster_secret& secret, const executor_actor& exec, std::string* error) {
+  caf::scoped_actor self{sys};
+  auto hs = authenticate(self, head, secret, "worker");
+  if (!hs.ok()) {
+    *error = std::string(hs.status().message());
+    return 0;
+  }
+  uint64_t node = 0;
+  self->request(head, std::chrono::seconds(10), join_atom::value, hs->challenge, hs->proof,
+                cfg.slots, cfg.memory, exec)
+      .receive([&](uint64_t n, const std::string& e) { node = n, *error = e; },
+               [&](const caf::error& e) { *error = sys.render(e); });
+  return node;
+}
+
+// A worker joins, serves until the head drops it (it was declared dead, e.g.
+// after a SIGSTOP, or the head restarted), then joins again as a new
+// incarnation with a fresh executor. A refused join (wrong secret) exits 1.
 int run_worker(caf::actor_system& sys, const daemon_config& cfg, const cluster_secret& secret) {
   std::string host;
   uint16_t port = 0;
   split_host_port(cfg.join, &host, &port);
-  auto head = sys.middleman().remote_actor<head_actor>(host, port);
-  if (!head) {
-    log_error("worker",
-              absl::StrCat("cannot reach the head at ", cfg.join, ": ", sys.render(head.error())));
-    return 1;
-  }
-  executor_config ec;
-  ec.node = 0;  // assigned by the head
-  ec.slots = static_cast<int>(cfg.slots);
-  auto exec = spawn_executor(sys, ec);
-  int rc = 0;
-  {
-    caf::scoped_actor self{sys};
-    auto hs = authenticate(self, *head, secret, "worker");
-    uint64_t node = 0;
+  std::thread([] {
+    const int sig = stop_signal();
+    log_info("worker", absl::StrCat("signal ", sig, ": stopping"));
+    std::_Exit(0);
+  }).detach();
+  for (int incarnation = 1;; ++incarnation) {
+    auto head = sys.middleman().remote_actor<head_actor>(host, port);
+    if (!head) {
+      log_error("worker", absl::StrCat("cannot reach the head at ", cfg.join, ": ",
+                                       sys.render(head.error())));
+      if (incarnation == 1) return 1;
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      continue;
+    }
+    executor_config ec;
+    ec.node = 0;  // assigned by the head
+    ec.slots = static_cast<int>(cfg.slots);
+    auto exec = spawn_executor(sys, ec);
     std::string error;
-    if (!hs.ok()) {
-      error = std::string(hs.status().message());
-    } else {
-      self->request(*head, std::chrono::seconds(10), join_atom::value, hs->challenge, hs->proof,
-                    cfg.slots, cfg.memory, exec)
-          .receive([&](uint64_t n, const std::string& e) { node = n, error = e; },
-                   [&](const caf::error& e) { error = sys.render(e); });
-    }
+    const uint64_t node = join_once(sys, *head, cfg, secret, exec, &error);
     if (node == 0) {
+      caf::anon_send_exit(exec, caf::exit_reason::user_shutdown);
       log_error("worker", absl::StrCat("the head refused this worker: ", error));
-      rc = 1;
-    } else {
-      caf::anon_send(exec, node_atom::value, node);
-      log_info("worker", absl::StrCat("joined ", cfg.join, " as node ", node, " with ", cfg.slots,
-                                      " slots and ", cfg.memory >> 20, " MiB"));
-      // Exit when the head goes away, or on a signal.
-      self->monitor(*head);
-      std::thread([] {
-        const int sig = stop_signal();
-        log_info("worker", absl::StrCat("signal ", sig, ": stopping"));
-        std::_Exit(0);
-      }).detach();
-      self->receive([&](const caf::down_msg&) {
-        log_error("worker", "lost the head; stopping");
-        rc = 1;
-      });
+      return 1;
     }
+    caf::anon_send(exec, node_atom::value, node);
+    log_info("worker",
+             absl::StrCat("joined ", cfg.join, " as node ", node, " (incarnation ", incarnation,
+                          ") with ", cfg.slots, " slots and ", cfg.memory >> 20, " MiB"));
+    {
+      caf::scoped_actor self{sys};
+      self->monitor(*head);
+      self->receive([](const caf::down_msg&) {});
+    }
+    caf::anon_send_exit(exec, caf::exit_reason::user_shutdown);
+    log_warn("worker", absl::StrCat("lost the head as node ", node,
+                                    " (declared dead, or the head stopped); joining again"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  caf::anon_send_exit(exec, caf::exit_reason::user_shutdown);
-  return rc;
 }
 
 }  // namespace
