@@ -15,6 +15,10 @@
 #include "io/sample_gen.h"
 #include "tranche/client.h"
 
+namespace tranche::bench {
+int dispatch_main(const std::vector<std::string>& args, const std::string& bin_dir);
+}
+
 namespace {
 
 // Runs the DuckDB peer (tools/bench/peers, installed by its `setup`) over the
@@ -120,12 +124,17 @@ int groupby(const std::vector<std::string>& args) {
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
-    std::cerr << "usage: tranche-bench groupby [--rows N] [--files F] [--dir DIR] [--nodes N]\n";
+    std::cerr
+        << "usage: tranche-bench groupby [--rows N] [--files F] [--dir DIR] [--nodes N]\n"
+           "       tranche-bench dispatch [--tasks N] [--window W] [--policy sharing|stealing]\n";
     return 2;
   }
   const std::string cmd = args[0];
   args.erase(args.begin());
   if (cmd == "groupby") return groupby(args);
+  if (cmd == "dispatch")
+    return tranche::bench::dispatch_main(
+        args, std::filesystem::canonical("/proc/self/exe").parent_path().string());
   std::cerr << "tranche-bench: unknown benchmark " << cmd << "\n";
   return 2;
 }
