@@ -15,7 +15,7 @@ constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
 struct head_state {
   head_config cfg;
   std::unique_ptr<challenge_book> book;
-  std::map<std::string, std::string> roles;  // challenge id (as text) -> role
+  std::map<uint64_t, std::string> roles;  // challenge id -> the role it was issued to
   uint64_t next_node = 2;
   std::map<caf::actor_addr, uint64_t> nodes;  // executor -> node id
   static inline const char* name = "head";
@@ -26,10 +26,10 @@ using head_ptr = head_actor::stateful_pointer<head_state>;
 // Verifies a proof for a challenge issued to `role`.
 absl::Status check(head_ptr self, uint64_t challenge, const std::vector<char>& proof,
                    const std::string& role) {
-  auto it = self->state.roles.find(std::to_string(challenge));
+  auto it = self->state.roles.find(challenge);
   if (it == self->state.roles.end() || it->second != role) {
     (void)self->state.book->verify(challenge, proof);  // spend it anyway
-    self->state.roles.erase(std::to_string(challenge));
+    self->state.roles.erase(challenge);
     return absl::PermissionDeniedError("authentication failed: unknown or expired challenge");
   }
   self->state.roles.erase(it);
@@ -59,7 +59,7 @@ head_actor::behavior_type head_impl(head_ptr self, head_config cfg) {
         }
         if (self->state.roles.size() > 4 * challenge_book::kMaxOutstanding)
           self->state.roles.clear();  // the book has dropped those long ago
-        self->state.roles[std::to_string(c->id)] = role;
+        self->state.roles[c->id] = role;
         return {c->id, c->server_nonce, c->server_proof};
       },
       [=](join_atom, uint64_t challenge, const std::vector<char>& proof, int64_t slots,
