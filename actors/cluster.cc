@@ -14,6 +14,7 @@
 #include "actors/job_manager.h"
 #include "actors/message_types.h"
 #include "actors/planner.h"
+#include "daemon/config.h"
 #include "io/batch_codec.h"
 #include "plan/program_codec.h"
 #include "tranche/client.h"
@@ -240,14 +241,9 @@ class remote_cluster final : public actor_cluster {
 
 absl::StatusOr<std::unique_ptr<cluster>> cluster::connect(const std::string& host_port,
                                                           const std::string& secret_file) {
-  const auto colon = host_port.rfind(':');
-  int port = -1;
-  if (colon != std::string::npos && colon > 0) {
-    const std::string p = host_port.substr(colon + 1);
-    if (!p.empty() && p.size() <= 5 && p.find_first_not_of("0123456789") == std::string::npos)
-      port = std::stoi(p);
-  }
-  if (port < 1 || port > 65535)
+  std::string host;
+  uint16_t port = 0;
+  if (!split_host_port(host_port, &host, &port).ok() || port == 0)
     return absl::InvalidArgumentError(
         absl::StrCat("--cluster needs HOST:PORT, got \"", host_port, "\""));
   if (secret_file.empty())
@@ -256,9 +252,7 @@ absl::StatusOr<std::unique_ptr<cluster>> cluster::connect(const std::string& hos
   auto secret = cluster_secret::load(secret_file);
   if (!secret.ok()) return secret.status();
   auto rc = std::make_unique<remote_cluster>();
-  if (auto s = rc->connect(host_port.substr(0, colon), static_cast<uint16_t>(port), *secret);
-      !s.ok())
-    return s;
+  if (auto s = rc->connect(host, port, *secret); !s.ok()) return s;
   return std::unique_ptr<cluster>(std::move(rc));
 }
 

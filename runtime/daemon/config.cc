@@ -511,4 +511,11 @@ absl::Status check_host_port(std::string_view text) {
   return absl::OkStatus();
 }
 
+absl::Status split_host_port(std::string_view text, std::string* host, uint16_t* port) {
+  if (absl::Status s = check_host_port(text); !s.ok()) return s;
+  *host = std::string(host_of(text));
+  *port = static_cast<uint16_t>(std::stoi(std::string(text.substr(text.rfind(':') + 1))));
+  return absl::OkStatus();
+}
+
 }  // namespace tranche

@@ -84,5 +84,8 @@ void resolve_defaults(daemon_config* config);
 
 // "host:port" or "[v6addr]:port", port 0..65535.
 [[nodiscard]] absl::Status check_host_port(std::string_view text);
+// Splits a valid "host:port" ("[v6]:port" too) into its parts.
+[[nodiscard]] absl::Status split_host_port(std::string_view text, std::string* host,
+                                           uint16_t* port);
 
 }  // namespace tranche

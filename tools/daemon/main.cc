@@ -36,22 +36,6 @@ int stop_signal() {
   return sig;
 }
 
-bool split_host_port(const std::string& hp, std::string* host, uint16_t* port) {
-  auto colon = hp.rfind(':');
-  if (colon == std::string::npos) return false;
-  *host = hp.substr(0, colon);
-  if (host->size() > 2 && host->front() == '[' && host->back() == ']')
-    *host = host->substr(1, host->size() - 2);
-  try {
-    int p = std::stoi(hp.substr(colon + 1));
-    if (p < 0 || p > 65535) return false;
-    *port = static_cast<uint16_t>(p);
-  } catch (...) {
-    return false;
-  }
-  return true;
-}
-
 int run_head(caf::actor_system& sys, const daemon_config& cfg,
              std::shared_ptr<cluster_secret> secret) {
   auto directory = std::make_shared<executor_directory>();
@@ -70,7 +54,7 @@ int run_head(caf::actor_system& sys, const daemon_config& cfg,
   auto head = spawn_head(sys, head_config{broker, jm, directory, secret, 2});
   std::string host;
   uint16_t port = 0;
-  split_host_port(cfg.listen, &host, &port);
+  (void)split_host_port(cfg.listen, &host, &port);  // validate() checked it
   auto bound = sys.middleman().publish(head, port, host.c_str(), true);
   int rc = 0;
   if (!bound) {
@@ -113,7 +97,7 @@ uint64_t join_once(caf::actor_system& sys, const head_actor& head, const daemon_
 int run_worker(caf::actor_system& sys, const daemon_config& cfg, const cluster_secret& secret) {
   std::string host;
   uint16_t port = 0;
-  split_host_port(cfg.join, &host, &port);
+  (void)split_host_port(cfg.join, &host, &port);  // validate() checked it
   std::thread([] {
     const int sig = stop_signal();
     log_info("worker", absl::StrCat("signal ", sig, ": stopping"));
