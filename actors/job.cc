@@ -117,19 +117,9 @@ void deliver_results(job_ptr self, uint32_t task) {
           });
 }
 
-job_actor::behavior_type job_impl(job_ptr self, job_context ctx) {
-  self->state.ctx = std::move(ctx);
-  self->monitor(self->state.ctx.listener);
-  self->set_down_handler([=](const caf::down_msg& dm) {
-    if (dm.source == self->state.ctx.listener.address())
-      return finish(self, "the client went away", false);
-    for (size_t i = 0; i < self->state.actors.size(); ++i)
-      if (self->state.actors[i] && self->state.actors[i].address() == dm.source &&
-          self->state.status[i] != portion_status::done)
-        return finish(self, absl::StrCat("portion ", i, " stopped unexpectedly"));
-  });
+void plan_and_start(job_ptr self, int32_t parallelism) {
   self->request(self->state.ctx.planner, kPlanTimeout, plan_atom::value,
-                self->state.ctx.program_bytes, self->state.ctx.parallelism)
+                self->state.ctx.program_bytes, parallelism)
       .then(
           [=](const std::vector<char>& bytes, const std::string&, const std::string& error) {
             if (!error.empty()) return finish(self, error);
@@ -148,6 +138,30 @@ job_actor::behavior_type job_impl(job_ptr self, job_context ctx) {
           [=](const caf::error& err) {
             finish(self, absl::StrCat("planning: ", self->system().render(err)));
           });
+}
+
+job_actor::behavior_type job_impl(job_ptr self, job_context ctx) {
+  self->state.ctx = std::move(ctx);
+  self->monitor(self->state.ctx.listener);
+  self->set_down_handler([=](const caf::down_msg& dm) {
+    if (dm.source == self->state.ctx.listener.address())
+      return finish(self, "the client went away", false);
+    for (size_t i = 0; i < self->state.actors.size(); ++i)
+      if (self->state.actors[i] && self->state.actors[i].address() == dm.source &&
+          self->state.status[i] != portion_status::done)
+        return finish(self, absl::StrCat("portion ", i, " stopped unexpectedly"));
+  });
+  if (self->state.ctx.parallelism > 0) {
+    plan_and_start(self, self->state.ctx.parallelism);
+  } else {
+    // Shuffle partitions: as many as the cluster has slots right now.
+    self->request(self->state.ctx.broker, std::chrono::seconds(10), ledger_atom::value)
+        .then(
+            [=](const std::vector<int64_t>& t) {
+              plan_and_start(self, static_cast<int32_t>(std::max<int64_t>(1, t.at(0))));
+            },
+            [=](const caf::error&) { plan_and_start(self, 0); });
+  }
   return {
       [=](release_atom, int32_t portion, uint64_t lease, uint64_t node, executor_actor exec) {
         auto& st = self->state;

@@ -1,6 +1,7 @@
 // The job manager actor (see job_manager.h).
 #include "actors/job_manager.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "actors/job.h"
@@ -36,13 +37,25 @@ job_manager_actor::behavior_type job_manager_impl(job_manager_ptr self, job_mana
       [=](explain_atom, const std::vector<char>& program)
           -> caf::typed_response_promise<std::string, std::string> {
         auto rp = self->make_response_promise<std::string, std::string>();
-        self->request(self->state.cfg.planner, std::chrono::seconds(300), plan_atom::value, program,
-                      self->state.cfg.parallelism)
-            .then([=](const std::vector<char>&, const std::string& text,
-                      const std::string& error) mutable { rp.deliver(text, error); },
-                  [=](const caf::error& err) mutable {
-                    rp.deliver(std::string{}, self->system().render(err));
-                  });
+        auto plan = [=](int32_t parallelism) mutable {
+          self->request(self->state.cfg.planner, std::chrono::seconds(300), plan_atom::value,
+                        program, parallelism)
+              .then([=](const std::vector<char>&, const std::string& text,
+                        const std::string& error) mutable { rp.deliver(text, error); },
+                    [=](const caf::error& err) mutable {
+                      rp.deliver(std::string{}, self->system().render(err));
+                    });
+        };
+        if (self->state.cfg.parallelism > 0) {
+          plan(self->state.cfg.parallelism);
+        } else {  // as a submitted program would be planned: the cluster's slots
+          self->request(self->state.cfg.broker, std::chrono::seconds(10), ledger_atom::value)
+              .then(
+                  [=](const std::vector<int64_t>& t) mutable {
+                    plan(static_cast<int32_t>(std::max<int64_t>(1, t.at(0))));
+                  },
+                  [=](const caf::error&) mutable { plan(0); });
+        }
         return rp;
       },
   };

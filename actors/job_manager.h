@@ -25,7 +25,7 @@ struct job_manager_config {
   broker_actor broker;
   planner_actor planner;
   std::shared_ptr<executor_directory> directory;
-  int32_t parallelism = 1;  // default shuffle partitions: the cluster's slots
+  int32_t parallelism = 1;  // shuffle partitions; 0: the cluster's slots at planning time
 };
 
 [[nodiscard]] job_manager_actor spawn_job_manager(caf::actor_system& sys, job_manager_config cfg);

@@ -49,8 +49,9 @@ int run_head(caf::actor_system& sys, const daemon_config& cfg,
   planner_options po;
   po.parallelism = static_cast<int>(cfg.slots) * 2;
   auto planner = spawn_planner(sys, po);
-  auto jm = spawn_job_manager(
-      sys, job_manager_config{broker, planner, directory, static_cast<int32_t>(po.parallelism)});
+  // Parallelism 0: each program gets as many shuffle partitions as the
+  // cluster has slots when it is planned.
+  auto jm = spawn_job_manager(sys, job_manager_config{broker, planner, directory, 0});
   auto head = spawn_head(sys, head_config{broker, jm, directory, secret, 2});
   std::string host;
   uint16_t port = 0;
