@@ -72,6 +72,7 @@ broker_actor::behavior_type broker_impl(broker_ptr self) {
         self->state.book.shrink_request(h.id(), remaining);
         grant_pending(self);
       },
+      [=](drain_atom, uint64_t node) { (void)self->state.book.set_draining(node_id{node}, true); },
       [=](drop_atom, uint64_t program) {
         self->state.book.drop_program(program_id{program});
         grant_pending(self);

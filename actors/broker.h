@@ -28,6 +28,8 @@ using broker_actor = caf::typed_actor<
     caf::reacts_to<transfer_atom, uint64_t /*lease*/, lease_holder_actor, int32_t /*portion*/>,
     // The holder needs at most `remaining` more leases than granted so far.
     caf::reacts_to<shrink_atom, lease_holder_actor, int64_t /*remaining*/>,
+    // A node drains: no new leases on it.
+    caf::reacts_to<drain_atom, uint64_t /*node*/>,
     // The program ended: reclaim whatever it still holds or asks for.
     caf::reacts_to<drop_atom, uint64_t /*program*/>,
     // Totals: registered slots, free slots, registered memory, free memory, leases, queued.

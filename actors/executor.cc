@@ -201,6 +201,7 @@ executor_actor::behavior_type executor_impl(executor_ptr self, executor_config c
       },
       [=](drop_atom, uint64_t program) { self->state.store->drop_program(program); },
       [=](node_atom, uint64_t node) { self->state.cfg.node = node; },
+      [=](drain_atom) { return static_cast<int64_t>(self->state.running.size()); },
       [=](task_done_atom, uint64_t seq, std::vector<char>& result, std::string& error) {
         auto it = self->state.running.find(seq);
         if (it == self->state.running.end()) return;

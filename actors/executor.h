@@ -28,6 +28,8 @@ using executor_actor = caf::typed_actor<
                     uint32_t>::with<std::vector<std::vector<char>>, std::string>,
     // Forget every block of a program.
     caf::reacts_to<drop_atom, uint64_t>,
+    // How many tasks are running or queued here (a draining worker waits for 0).
+    caf::replies_to<drain_atom>::with<int64_t>,
     // The node id the head assigned at join (a worker learns it after spawning).
     caf::reacts_to<node_atom, uint64_t>,
     // Internal: a pool thread finished task `seq` (result bytes or error text).

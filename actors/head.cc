@@ -78,6 +78,17 @@ head_actor::behavior_type head_impl(head_ptr self, head_config cfg) {
                                       memory >> 20, " MiB"));
         return {node, std::string{}};
       },
+      [=](drain_atom, uint64_t node) -> bool {
+        // Only the process that joined as `node` may drain it.
+        const auto sender = self->current_sender();
+        for (const auto& [addr, n] : self->state.nodes)
+          if (n == node && sender && addr.node() == sender->node()) {
+            self->send(self->state.cfg.broker, drain_atom::value, node);
+            log_info("head", absl::StrCat("node ", node, " is draining: no new leases"));
+            return true;
+          }
+        return false;
+      },
       [=](connect_atom, uint64_t challenge, const std::vector<char>& proof)
           -> std::tuple<job_manager_actor, broker_actor, std::string> {
         if (auto s = check(self, challenge, proof, "client"); !s.ok()) {

@@ -24,6 +24,8 @@ using head_actor = caf::typed_actor<
     // (challenge, proof, slots, memory, executor) -> (node id, error)
     caf::replies_to<join_atom, uint64_t, std::vector<char>, int64_t, int64_t,
                     executor_actor>::with<uint64_t, std::string>,
+    // A joined worker asks to drain its node: no new leases. -> accepted
+    caf::replies_to<drain_atom, uint64_t>::with<bool>,
     // (challenge, proof) -> (job manager, broker, error)
     caf::replies_to<connect_atom, uint64_t, std::vector<char>>::with<job_manager_actor,
                                                                      broker_actor, std::string>>;

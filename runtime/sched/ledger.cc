@@ -28,6 +28,13 @@ absl::Status ledger::add_node(node_id n, capacity c) {
   return absl::OkStatus();
 }
 
+absl::Status ledger::set_draining(node_id n, bool draining) {
+  auto it = nodes_.find(n);
+  if (it == nodes_.end()) return absl::NotFoundError(absl::StrCat("node ", n.value, " is unknown"));
+  it->second.draining = draining;
+  return absl::OkStatus();
+}
+
 std::vector<lease> ledger::remove_node(node_id n) {
   std::vector<lease> gone;
   for (auto it = leases_.begin(); it != leases_.end();) {

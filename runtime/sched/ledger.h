@@ -53,6 +53,8 @@ class ledger {
  public:
   // Registers a node, or updates its capacity (only upward while leased).
   absl::Status add_node(node_id n, capacity c);
+  // A draining node keeps its leases but is granted no new ones.
+  absl::Status set_draining(node_id n, bool draining);
   // Removes a node and returns the leases it held (they are gone).
   std::vector<lease> remove_node(node_id n);
 

@@ -182,7 +182,7 @@ TEST_F(Daemons, AHungWorkerIsDeclaredDeadAndRejoinsAsANewIncarnation) {
   EXPECT_EQ(r.second, "count(*)\n50000\n");
 }
 
-TEST_F(Daemons, SigtermStopsDaemonsWithExitZero) {
+TEST_F(Daemons, SigtermDrainsAWorkerAndStopsDaemonsWithExitZero) {
   for (pid_t* p : {&worker_pids_[0], &head_pid_}) {
     kill(*p, SIGTERM);
     int status = 0;
@@ -194,6 +194,10 @@ TEST_F(Daemons, SigtermStopsDaemonsWithExitZero) {
     EXPECT_EQ(WEXITSTATUS(status), 0);
     *p = -1;
   }
+  // The worker drained first: the head stopped granting it leases, and it
+  // left once no task ran there.
+  EXPECT_NE(slurp(dir_ / "head.log").find("is draining: no new leases"), std::string::npos);
+  EXPECT_NE(slurp(dir_ / "w0.log").find("drained: no task running"), std::string::npos);
 }
 
 TEST_F(Daemons, TasksOfAWorkerThatHangsMidProgramAreRerunElsewhere) {

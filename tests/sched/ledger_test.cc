@@ -104,6 +104,18 @@ TEST(Ledger, RemoveNodeReturnsItsLeases) {
   EXPECT_TRUE(l.check().ok());
 }
 
+TEST(Ledger, DrainingNodeGetsNoNewLeases) {
+  ledger l;
+  ASSERT_TRUE(l.add_node(node_id{1}, {2, 8 * kMiB}).ok());
+  ASSERT_TRUE(l.add_node(node_id{2}, {2, 8 * kMiB}).ok());
+  ASSERT_TRUE(l.set_draining(node_id{2}, true).ok());
+  l.enqueue(req(100, 4));
+  auto g = l.schedule();
+  ASSERT_EQ(g.size(), 2u);
+  for (const auto& x : g) EXPECT_EQ(x.node, node_id{1});
+  EXPECT_FALSE(l.set_draining(node_id{9}, true).ok());
+}
+
 TEST(Ledger, CannotShrinkBelowLeased) {
   ledger l;
   ASSERT_TRUE(l.add_node(node_id{1}, {2, 8 * kMiB}).ok());

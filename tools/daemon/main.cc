@@ -3,6 +3,7 @@
 // --listen; `--role worker` runs an executor and joins the head at --join
 // after proving it holds the cluster secret. SIGTERM or SIGINT stops it and
 // exits 0. Configuration: --config FILE, then flags (README: "tranched").
+#include <atomic>
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <csignal>
@@ -92,6 +93,34 @@ uint64_t join_once(caf::actor_system& sys, const head_actor& head, const daemon_
   return node;
 }
 
+// SIGTERM on a worker: the head grants no new leases on this node, the tasks
+// running here finish (bounded by drain-timeout), then the worker leaves;
+// leaving returns its capacity. Blocks it held are lost with it (lineage
+// recovery is a later issue).
+void drain(caf::actor_system& sys, const head_actor& head, const executor_actor& exec,
+           uint64_t node, int64_t timeout_ms) {
+  caf::scoped_actor self{sys};
+  bool accepted = false;
+  self->request(head, std::chrono::seconds(5), drain_atom::value, node)
+      .receive([&](bool ok) { accepted = ok; }, [&](const caf::error&) {});
+  if (!accepted) log_warn("worker", "the head did not accept the drain; stopping anyway");
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::milliseconds(std::max<int64_t>(0, timeout_ms));
+  int64_t running = -1;
+  while (std::chrono::steady_clock::now() < deadline) {
+    running = -1;
+    self->request(exec, std::chrono::seconds(5), drain_atom::value)
+        .receive([&](int64_t n) { running = n; }, [&](const caf::error&) {});
+    if (running == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (running == 0)
+    log_info("worker", absl::StrCat("node ", node, " drained: no task running; leaving"));
+  else
+    log_warn("worker", absl::StrCat("drain timeout with ", running,
+                                    " task(s) still running; leaving (they are rerun elsewhere)"));
+}
+
 // A worker joins, serves until the head drops it (it was declared dead, e.g.
 // after a SIGSTOP, or the head restarted), then joins again as a new
 // incarnation with a fresh executor. A refused join (wrong secret) exits 1.
@@ -99,10 +128,11 @@ int run_worker(caf::actor_system& sys, const daemon_config& cfg, const cluster_s
   std::string host;
   uint16_t port = 0;
   (void)split_host_port(cfg.join, &host, &port);  // validate() checked it
+  static std::atomic<bool> stopping{false};
   std::thread([] {
     const int sig = stop_signal();
-    log_info("worker", absl::StrCat("signal ", sig, ": stopping"));
-    std::_Exit(0);
+    log_info("worker", absl::StrCat("signal ", sig, ": draining, then stopping"));
+    stopping = true;
   }).detach();
   for (int incarnation = 1;; ++incarnation) {
     auto head = sys.middleman().remote_actor<head_actor>(host, port);
@@ -110,6 +140,7 @@ int run_worker(caf::actor_system& sys, const daemon_config& cfg, const cluster_s
       log_error("worker", absl::StrCat("cannot reach the head at ", cfg.join, ": ",
                                        sys.render(head.error())));
       if (incarnation == 1) return 1;
+      if (stopping) return 0;
       std::this_thread::sleep_for(std::chrono::seconds(1));
       continue;
     }
@@ -128,10 +159,18 @@ int run_worker(caf::actor_system& sys, const daemon_config& cfg, const cluster_s
     log_info("worker",
              absl::StrCat("joined ", cfg.join, " as node ", node, " (incarnation ", incarnation,
                           ") with ", cfg.slots, " slots and ", cfg.memory >> 20, " MiB"));
+    bool lost = false;
     {
       caf::scoped_actor self{sys};
       self->monitor(*head);
-      self->receive([](const caf::down_msg&) {});
+      while (!stopping && !lost)
+        self->receive([&](const caf::down_msg&) { lost = true; },
+                      caf::after(std::chrono::milliseconds(100)) >> [] {});
+    }
+    if (!lost) {
+      drain(sys, *head, exec, node, cfg.drain_timeout_ms);
+      caf::anon_send_exit(exec, caf::exit_reason::user_shutdown);
+      return 0;
     }
     caf::anon_send_exit(exec, caf::exit_reason::user_shutdown);
     log_warn("worker", absl::StrCat("lost the head as node ", node,

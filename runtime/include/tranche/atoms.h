@@ -32,5 +32,6 @@ using hello_atom = caf::atom_constant<caf::atom("hello")>;
 using join_atom = caf::atom_constant<caf::atom("join")>;
 using connect_atom = caf::atom_constant<caf::atom("connect")>;
 using node_atom = caf::atom_constant<caf::atom("node")>;
+using drain_atom = caf::atom_constant<caf::atom("drain")>;
 
 }  // namespace tranche
