@@ -14,16 +14,30 @@
 namespace tranche {
 
 enum class expr_op : uint8_t {
-  column,       // input column `index`
-  literal,      // `literal` (may be NULL; `type` still set)
+  column,   // input column `index`
+  literal,  // `literal` (may be NULL; `type` still set)
   // arithmetic (int64 op int64 -> int64; any float64 -> float64; `/` always float64)
-  add, sub, mul, div, mod, neg,
-  // comparison -> boolean (numeric types compare across int64/float64; date with date; string with string)
-  eq, ne, lt, le, gt, ge,
+  add,
+  sub,
+  mul,
+  div,
+  mod,
+  neg,
+  // comparison -> boolean (numeric types compare across int64/float64; date with date; string with
+  // string)
+  eq,
+  ne,
+  lt,
+  le,
+  gt,
+  ge,
   // logic with SQL three-valued semantics
-  and_, or_, not_,
-  is_null, is_not_null,
-  cast,         // to `type`
+  and_,
+  or_,
+  not_,
+  is_null,
+  is_not_null,
+  cast,  // to `type`
 };
 
 struct expr;
@@ -48,6 +62,9 @@ struct expr {
 // Evaluates `e` over every row of `b`. Errors (e.g. a CAST of "abc" to BIGINT)
 // come back as InvalidArgument naming the value. Division by zero yields NULL.
 [[nodiscard]] absl::StatusOr<column_ptr> evaluate(const expr& e, const batch& b);
+
+// The SQL spelling of a binary operator: "+", "<>", "AND"; "?" for others.
+[[nodiscard]] const char* op_symbol(expr_op op);
 
 // Human-readable form, used by --explain: "(price * 2) > 10".
 [[nodiscard]] std::string to_string(const expr& e, const schema* input = nullptr);

@@ -9,26 +9,40 @@ namespace {
 
 bool is_numeric(type_id t) { return t == type_id::int64 || t == type_id::float64; }
 
+}  // namespace
+
 const char* op_symbol(expr_op op) {
   switch (op) {
-    case expr_op::add: return "+";
-    case expr_op::sub: return "-";
-    case expr_op::mul: return "*";
-    case expr_op::div: return "/";
-    case expr_op::mod: return "%";
-    case expr_op::eq: return "=";
-    case expr_op::ne: return "<>";
-    case expr_op::lt: return "<";
-    case expr_op::le: return "<=";
-    case expr_op::gt: return ">";
-    case expr_op::ge: return ">=";
-    case expr_op::and_: return "AND";
-    case expr_op::or_: return "OR";
-    default: return "?";
+    case expr_op::add:
+      return "+";
+    case expr_op::sub:
+      return "-";
+    case expr_op::mul:
+      return "*";
+    case expr_op::div:
+      return "/";
+    case expr_op::mod:
+      return "%";
+    case expr_op::eq:
+      return "=";
+    case expr_op::ne:
+      return "<>";
+    case expr_op::lt:
+      return "<";
+    case expr_op::le:
+      return "<=";
+    case expr_op::gt:
+      return ">";
+    case expr_op::ge:
+      return ">=";
+    case expr_op::and_:
+      return "AND";
+    case expr_op::or_:
+      return "OR";
+    default:
+      return "?";
   }
 }
-
-}  // namespace
 
 expr_ptr col(int index, type_id t) {
   auto e = std::make_shared<expr>();
@@ -50,11 +64,16 @@ expr_ptr unary(expr_op op, expr_ptr a) {
   auto e = std::make_shared<expr>();
   e->op = op;
   switch (op) {
-    case expr_op::neg: e->type = a->type; break;
+    case expr_op::neg:
+      e->type = a->type;
+      break;
     case expr_op::not_:
     case expr_op::is_null:
-    case expr_op::is_not_null: e->type = type_id::boolean; break;
-    default: throw std::logic_error("unary: not a unary operator");
+    case expr_op::is_not_null:
+      e->type = type_id::boolean;
+      break;
+    default:
+      throw std::logic_error("unary: not a unary operator");
   }
   e->args.push_back(std::move(a));
   return e;
@@ -69,11 +88,13 @@ expr_ptr binary(expr_op op, expr_ptr a, expr_ptr b) {
     case expr_op::mul:
     case expr_op::mod:
       e->type = (a->type == type_id::float64 || b->type == type_id::float64) ? type_id::float64
-                                                                            : type_id::int64;
+                                                                             : type_id::int64;
       if (!is_numeric(a->type) || !is_numeric(b->type))
         throw std::logic_error("binary: arithmetic on non-numeric operands");
       break;
-    case expr_op::div: e->type = type_id::float64; break;
+    case expr_op::div:
+      e->type = type_id::float64;
+      break;
     case expr_op::eq:
     case expr_op::ne:
     case expr_op::lt:
@@ -81,8 +102,11 @@ expr_ptr binary(expr_op op, expr_ptr a, expr_ptr b) {
     case expr_op::gt:
     case expr_op::ge:
     case expr_op::and_:
-    case expr_op::or_: e->type = type_id::boolean; break;
-    default: throw std::logic_error("binary: not a binary operator");
+    case expr_op::or_:
+      e->type = type_id::boolean;
+      break;
+    default:
+      throw std::logic_error("binary: not a binary operator");
   }
   e->args.push_back(std::move(a));
   e->args.push_back(std::move(b));
@@ -108,12 +132,17 @@ std::string to_string(const expr& e, const schema* input) {
       if (std::holds_alternative<date_value>(e.literal))
         return absl::StrCat("DATE '", tranche::to_string(e.literal), "'");
       return tranche::to_string(e.literal);
-    case expr_op::neg: return absl::StrCat("-", to_string(*e.args[0], input));
-    case expr_op::not_: return absl::StrCat("NOT ", to_string(*e.args[0], input));
-    case expr_op::is_null: return absl::StrCat(to_string(*e.args[0], input), " IS NULL");
-    case expr_op::is_not_null: return absl::StrCat(to_string(*e.args[0], input), " IS NOT NULL");
+    case expr_op::neg:
+      return absl::StrCat("-", to_string(*e.args[0], input));
+    case expr_op::not_:
+      return absl::StrCat("NOT ", to_string(*e.args[0], input));
+    case expr_op::is_null:
+      return absl::StrCat(to_string(*e.args[0], input), " IS NULL");
+    case expr_op::is_not_null:
+      return absl::StrCat(to_string(*e.args[0], input), " IS NOT NULL");
     case expr_op::cast:
-      return absl::StrCat("CAST(", to_string(*e.args[0], input), " AS ", std::string(type_name(e.type)), ")");
+      return absl::StrCat("CAST(", to_string(*e.args[0], input), " AS ",
+                          std::string(type_name(e.type)), ")");
     default:
       return absl::StrCat("(", to_string(*e.args[0], input), " ", op_symbol(e.op), " ",
                           to_string(*e.args[1], input), ")");

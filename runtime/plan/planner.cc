@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "exec/operators.h"
 
@@ -194,7 +195,7 @@ absl::Status binding_catalog::bind(const std::string& name, const std::string& p
 
 absl::StatusOr<table_info> binding_catalog::lookup(std::string_view name) const {
   for (const auto& t : tables_)
-    if (tranche::schema{{field{t.name, type_id::int64}}}.find(name) == 0) return t;
+    if (absl::EqualsIgnoreCase(t.name, absl::string_view(name.data(), name.size()))) return t;
   return absl::NotFoundError(absl::StrCat("unknown table \"", std::string(name), "\""));
 }
 

@@ -52,27 +52,6 @@ expr_ptr to_double(const expr_ptr& e) {
   return cast(e, type_id::float64);
 }
 
-const char* op_text(expr_op op) {
-  switch (op) {
-    case expr_op::add:
-      return "+";
-    case expr_op::sub:
-      return "-";
-    case expr_op::mul:
-      return "*";
-    case expr_op::div:
-      return "/";
-    case expr_op::mod:
-      return "%";
-    case expr_op::and_:
-      return "AND";
-    case expr_op::or_:
-      return "OR";
-    default:
-      return "?";
-  }
-}
-
 bool is_comparison(expr_op op) {
   return op == expr_op::eq || op == expr_op::ne || op == expr_op::lt || op == expr_op::le ||
          op == expr_op::gt || op == expr_op::ge;
@@ -274,8 +253,8 @@ absl::StatusOr<expr_ptr> expr_binder::build_binary(const ast_expr& e, expr_ptr a
   const ast_expr& ea = *e.args[0];
   const ast_expr& eb = *e.args[1];
   if (e.op == expr_op::and_ || e.op == expr_op::or_) {
-    SQL_ASSIGN_OR_RETURN(a, require_boolean(ea, std::move(a), op_text(e.op)));
-    SQL_ASSIGN_OR_RETURN(b, require_boolean(eb, std::move(b), op_text(e.op)));
+    SQL_ASSIGN_OR_RETURN(a, require_boolean(ea, std::move(a), op_symbol(e.op)));
+    SQL_ASSIGN_OR_RETURN(b, require_boolean(eb, std::move(b), op_symbol(e.op)));
     return binary(e.op, std::move(a), std::move(b));
   }
   // An untyped NULL takes the other side's type (both NULL: arithmetic makes
@@ -288,7 +267,7 @@ absl::StatusOr<expr_ptr> expr_binder::build_binary(const ast_expr& e, expr_ptr a
   if (!arithmetic) return build_comparison(e, std::move(a), std::move(b));
   if (!is_numeric(a->type) || !is_numeric(b->type))
     return error_at(e.pos, absl::StrCat("operator does not exist: ", tname(a->type), " ",
-                                        op_text(e.op), " ", tname(b->type)));
+                                        op_symbol(e.op), " ", tname(b->type)));
   return binary(e.op, std::move(a), std::move(b));
 }
 
