@@ -1,7 +1,8 @@
 // The clusters behind tranche/client.h: the embedded local cluster (a broker,
 // a planner, a job manager and N executor nodes in this process) and a remote
-// cluster reached through a head daemon after authentication. Both share the
-// SDK's calls, built on the job manager and broker handles.
+// cluster reached through a head daemon (over plain TCP or mutual TLS) after
+// authentication. Both share the SDK's calls, built on the job manager and
+// broker handles.
 #include <caf/io/all.hpp>
 #include <chrono>
 #include <thread>
@@ -14,6 +15,7 @@
 #include "actors/job_manager.h"
 #include "actors/message_types.h"
 #include "actors/planner.h"
+#include "actors/transport.h"
 #include "daemon/config.h"
 #include "io/batch_codec.h"
 #include "plan/program_codec.h"
@@ -56,13 +58,20 @@ caf::actor_system_config& configure(caf::actor_system_config& cfg) {
   return cfg;
 }
 
-// The SDK's calls over a job manager and a broker, local or remote.
-caf::actor_system_config& configure_remote(caf::actor_system_config& cfg) {
+caf::actor_system_config& configure_remote(caf::actor_system_config& cfg, const tls_material* tls) {
   configure(cfg);
   cfg.load<caf::io::middleman>();
+  // Heads close connections that stay silent past their connection-timeout
+  // (500 ms by default), and a client waiting for a long program says
+  // nothing: heartbeats keep it connected. In turn a head silent for 3 s
+  // (crashed, hung, unplugged) ends the client's calls with an error.
+  cfg.set("middleman.heartbeat-interval", caf::timespan{std::chrono::milliseconds(100)});
+  cfg.set("middleman.connection-timeout", caf::timespan{std::chrono::seconds(3)});
+  if (tls != nullptr) configure_tls(cfg, *tls);
   return cfg;
 }
 
+// The SDK's calls over a job manager and a broker, local or remote.
 class actor_cluster : public cluster {
  public:
   explicit actor_cluster(caf::actor_system& sys) : sys_(sys) {}
@@ -85,6 +94,8 @@ class actor_cluster : public cluster {
       std::function<void(const progress_event&)> on_event) override {
     const auto t0 = std::chrono::steady_clock::now();
     caf::scoped_actor self{sys_};
+    // A remote job manager goes down with the connection to its head.
+    self->monitor(job_manager_);
     auto id = submit(sql, tables, caf::actor_cast<caf::actor>(self));
     if (!id.ok()) return id.status();
     query_result out;
@@ -111,6 +122,12 @@ class actor_cluster : public cluster {
           [&](done_atom, uint64_t, const std::string& error) {
             done = true;
             if (!error.empty()) status = absl::InvalidArgumentError(error);
+          },
+          [&](const caf::down_msg& dm) {
+            done = true;
+            status = absl::UnavailableError(absl::StrCat(
+                "lost the connection to the head while program ", *id,
+                " ran: ", sys_.render(dm.reason)));
           },
           caf::after(kQuietTimeout) >>
               [&] {
@@ -206,13 +223,15 @@ class local_cluster final : public actor_cluster {
 
 class remote_cluster final : public actor_cluster {
  public:
-  remote_cluster() : actor_cluster(own_sys_), own_sys_(configure_remote(cfg_)) {}
+  // `tls` null: plain TCP.
+  explicit remote_cluster(std::unique_ptr<tls_material> tls)
+      : actor_cluster(own_sys_),
+        tls_(std::move(tls)),
+        own_sys_(configure_remote(cfg_, tls_.get())) {}
 
-  absl::Status connect(const std::string& host, uint16_t port, const cluster_secret& secret) {
-    auto head = sys_.middleman().remote_actor<head_actor>(host, port);
-    if (!head)
-      return absl::UnavailableError(absl::StrCat("cannot reach the head at ", host, ":", port, ": ",
-                                                 sys_.render(head.error())));
+  absl::Status connect(const std::string& host_port, const cluster_secret& secret) {
+    auto head = connect_head(sys_, host_port, tls_.get());
+    if (!head.ok()) return head.status();
     caf::scoped_actor self{sys_};
     auto hs = authenticate(self, *head, secret, "client");
     if (!hs.ok()) return hs.status();
@@ -233,6 +252,7 @@ class remote_cluster final : public actor_cluster {
   }
 
  private:
+  std::unique_ptr<tls_material> tls_;  // outlives own_sys_, which reads its copies
   caf::actor_system_config cfg_;
   caf::actor_system own_sys_;
 };
@@ -241,6 +261,12 @@ class remote_cluster final : public actor_cluster {
 
 absl::StatusOr<std::unique_ptr<cluster>> cluster::connect(const std::string& host_port,
                                                           const std::string& secret_file) {
+  return connect(host_port, secret_file, tls_options{});
+}
+
+absl::StatusOr<std::unique_ptr<cluster>> cluster::connect(const std::string& host_port,
+                                                          const std::string& secret_file,
+                                                          const tls_options& tls) {
   std::string host;
   uint16_t port = 0;
   if (!split_host_port(host_port, &host, &port).ok() || port == 0)
@@ -251,8 +277,12 @@ absl::StatusOr<std::unique_ptr<cluster>> cluster::connect(const std::string& hos
         "connecting to a cluster needs its secret: --secret-file F or TRANCHE_SECRET_FILE");
   auto secret = cluster_secret::load(secret_file);
   if (!secret.ok()) return secret.status();
-  auto rc = std::make_unique<remote_cluster>();
-  if (auto s = rc->connect(host, port, *secret); !s.ok()) return s;
+  // Before CAF sees the files: it would read them only when connecting, and
+  // a bad one throws inside its middleman actor, leaving the connect hanging.
+  auto material = load_tls(tls, tls_role::client);
+  if (!material.ok()) return material.status();
+  auto rc = std::make_unique<remote_cluster>(*std::move(material));
+  if (auto s = rc->connect(host_port, *secret); !s.ok()) return s;
   return std::unique_ptr<cluster>(std::move(rc));
 }
 

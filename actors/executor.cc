@@ -2,38 +2,15 @@
 // storage and block fetches.
 #include "actors/executor.h"
 
+#include <algorithm>
 #include <chrono>
+#include <deque>
 
 #include "absl/strings/str_cat.h"
 #include "core/thread_pool.h"
 #include "io/batch_codec.h"
 
 namespace tranche {
-
-void block_store::put(const block_ref& ref, std::vector<batch_ptr> batches) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (dropped_.count(ref.program)) return;
-  blocks_[key{ref.program, ref.portion, ref.task, ref.partition}] = std::move(batches);
-}
-
-std::vector<batch_ptr> block_store::get(const block_ref& ref, bool* found) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = blocks_.find(key{ref.program, ref.portion, ref.task, ref.partition});
-  *found = it != blocks_.end();
-  return *found ? it->second : std::vector<batch_ptr>{};
-}
-
-void block_store::drop_program(uint64_t program) {
-  std::lock_guard<std::mutex> lock(mu_);
-  dropped_.insert(program);
-  for (auto it = blocks_.begin(); it != blocks_.end();)
-    it = std::get<0>(it->first) == program ? blocks_.erase(it) : std::next(it);
-}
-
-size_t block_store::size() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return blocks_.size();
-}
 
 void executor_directory::add(uint64_t node, executor_actor e, std::shared_ptr<block_store> store) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -68,68 +45,134 @@ namespace {
 
 constexpr auto kFetchTimeout = std::chrono::seconds(30);
 
-// Reads upstream blocks: from this node's store by pointer, from other nodes
-// through their executor's fetch (encoded batches), with a bounded wait.
+// Reads upstream blocks batch by batch: from this node's store by pointer (or
+// from its spill file), from other nodes through their executor's fetch in
+// chunks, with a credit window of bytes requested but not yet consumed and a
+// bounded wait for each chunk.
 class node_block_source : public block_source {
  public:
   node_block_source(caf::actor_system& sys, uint64_t self_node, std::shared_ptr<block_store> store,
-                    std::map<uint64_t, executor_actor> peers)
-      : sys_(sys), self_node_(self_node), store_(std::move(store)), peers_(std::move(peers)) {}
+                    std::map<uint64_t, executor_actor> peers, fetch_window window)
+      : sys_(sys),
+        self_node_(self_node),
+        store_(std::move(store)),
+        peers_(std::move(peers)),
+        window_(window) {}
 
-  absl::StatusOr<std::vector<batch_ptr>> fetch(const block_ref& ref) override {
-    if (ref.node == self_node_) {
-      bool found = false;
-      auto blocks = store_->get(ref, &found);
-      if (!found) return missing(ref);
-      return blocks;
-    }
+  absl::Status fetch(const block_ref& ref, const consumer& consume) override {
+    if (ref.node == self_node_) return fetch_local(ref, consume);
     auto peer = peers_.find(ref.node);
     if (peer == peers_.end() || !peer->second)
       return absl::UnavailableError(absl::StrCat("block of portion ", ref.portion, " task ",
                                                  ref.task, ": node ", ref.node, " is unknown"));
-    caf::scoped_actor self{sys_};
-    absl::StatusOr<std::vector<batch_ptr>> result = absl::UnavailableError("no reply");
-    self->request(peer->second, kFetchTimeout, fetch_atom::value, ref.program, ref.portion,
-                  ref.task, ref.partition)
-        .receive(
-            [&](const std::vector<std::vector<char>>& encoded, const std::string& error) {
-              if (!error.empty()) {
-                result = absl::UnavailableError(error);
-                return;
-              }
-              std::vector<batch_ptr> out;
-              for (const auto& bytes : encoded) {
-                auto b = decode_batch(bytes.data(), bytes.size());
-                if (!b.ok()) {
-                  result = b.status();
-                  return;
-                }
-                out.push_back(std::make_shared<batch>(*std::move(b)));
-              }
-              result = std::move(out);
-            },
-            [&](const caf::error& err) {
-              result = absl::UnavailableError(
-                  absl::StrCat("fetching a block from node ", ref.node, ": ", sys_.render(err)));
-            });
-    return result;
+    return fetch_remote(ref, peer->second, consume);
   }
 
  private:
-  static absl::Status missing(const block_ref& ref) {
-    return absl::UnavailableError(absl::StrCat("block of portion ", ref.portion, " task ", ref.task,
-                                               " partition ", ref.partition, " is not on node ",
-                                               ref.node));
+  absl::Status fetch_local(const block_ref& ref, const consumer& consume) {
+    std::vector<uint64_t> sizes;
+    if (!store_->describe(ref, &sizes))
+      return absl::UnavailableError(absl::StrCat("block of portion ", ref.portion, " task ",
+                                                 ref.task, " partition ", ref.partition,
+                                                 " is not on node ", ref.node));
+    for (size_t i = 0; i < sizes.size(); ++i) {
+      auto b = store_->batch_at(ref, i);
+      if (!b.ok()) return b.status();
+      if (auto s = consume(**b); !s.ok()) return s;
+    }
+    return absl::OkStatus();
   }
+
+  struct chunk {
+    uint32_t first = 0;
+    uint32_t count = 0;
+    uint64_t bytes = 0;
+  };
+
+  // Cuts batches [1, n) into chunks of about chunk_bytes (batch 0 comes with
+  // the sizes, in the first reply).
+  std::vector<chunk> plan_chunks(const std::vector<uint64_t>& sizes) const {
+    std::vector<chunk> out;
+    for (uint32_t i = 1; i < sizes.size(); ++i) {
+      if (out.empty() || out.back().count == 0 ||
+          out.back().bytes + sizes[i] > window_.chunk_bytes)
+        out.push_back(chunk{i, 0, 0});
+      out.back().count++;
+      out.back().bytes += sizes[i];
+    }
+    return out;
+  }
+
+  absl::Status fetch_remote(const block_ref& ref, const executor_actor& peer,
+                            const consumer& consume) {
+    caf::scoped_actor self{sys_};
+    auto ask = [&](uint32_t first, uint32_t count) {
+      return self->request(peer, kFetchTimeout, fetch_atom::value, ref.program, ref.portion,
+                           ref.task, ref.partition, first, count);
+    };
+    absl::Status status;
+    std::vector<uint64_t> sizes;
+    auto take = [&](auto& handle) {
+      handle.receive(
+          [&](std::vector<std::vector<char>>& encoded, std::vector<uint64_t>& all_sizes,
+              std::string& error) {
+            if (!error.empty()) {
+              status = absl::UnavailableError(error);
+              return;
+            }
+            if (!all_sizes.empty()) sizes = std::move(all_sizes);
+            for (auto& bytes : encoded) {
+              auto b = decode_batch(bytes.data(), bytes.size());
+              if (!b.ok()) {
+                status = b.status();
+                return;
+              }
+              std::vector<char>().swap(bytes);  // the decoded copy replaces it
+              status = consume(*b);
+              if (!status.ok()) return;
+            }
+          },
+          [&](const caf::error& err) {
+            status = absl::UnavailableError(
+                absl::StrCat("fetching a block from node ", ref.node, ": ", sys_.render(err)));
+          });
+    };
+    {
+      auto first = ask(0, 1);
+      take(first);
+    }
+    if (!status.ok() || sizes.size() <= 1) return status;
+    const std::vector<chunk> chunks = plan_chunks(sizes);
+    using handle_t = decltype(ask(0, 0));
+    std::deque<std::pair<handle_t, uint64_t>> in_flight;
+    uint64_t credit_used = 0;
+    size_t next = 0;
+    while (status.ok() && (next < chunks.size() || !in_flight.empty())) {
+      // Ask for more while the window has room (always at least one chunk).
+      while (next < chunks.size() &&
+             (in_flight.empty() || credit_used + chunks[next].bytes <= window_.window_bytes)) {
+        in_flight.emplace_back(ask(chunks[next].first, chunks[next].count), chunks[next].bytes);
+        credit_used += chunks[next].bytes;
+        ++next;
+      }
+      take(in_flight.front().first);
+      credit_used -= in_flight.front().second;
+      in_flight.pop_front();
+    }
+    // Replies still due after an error are discarded with the scoped actor.
+    return status;
+  }
+
   caf::actor_system& sys_;
   uint64_t self_node_;
   std::shared_ptr<block_store> store_;
   std::map<uint64_t, executor_actor> peers_;
+  fetch_window window_;
 };
 
 struct executor_state {
   executor_config cfg;
-  std::shared_ptr<block_store> store = std::make_shared<block_store>();
+  std::shared_ptr<block_store> store;
   std::unique_ptr<thread_pool> pool;
   uint64_t next_seq = 1;
   std::map<uint64_t, caf::typed_response_promise<std::vector<char>, std::string>> running;
@@ -162,9 +205,10 @@ executor_actor::behavior_type executor_impl(executor_ptr self, executor_config c
         for (size_t i = 0; i < nodes.size() && i < executors.size(); ++i)
           peers[nodes[i]] = caf::actor_cast<executor_actor>(executors[i]);
         const uint64_t node = self->state.cfg.node;
-        self->state.pool->submit([me, &sys, store, peers = std::move(peers), node, seq,
+        const fetch_window window = self->state.cfg.fetch;
+        self->state.pool->submit([me, &sys, store, peers = std::move(peers), node, seq, window,
                                   task = *std::move(spec)] {
-          node_block_source source(sys, node, store, peers);
+          node_block_source source(sys, node, store, peers, window);
           auto out = run_task(task, source);
           if (!out.ok()) {
             caf::anon_send(me, task_done_atom::value, seq, std::vector<char>{},
@@ -178,26 +222,39 @@ executor_actor::behavior_type executor_impl(executor_ptr self, executor_config c
             uint64_t rows = 0;
             for (const auto& b : out->partitions[p]) rows += b->rows;
             r.partition_rows.push_back(rows);
-            store->put(
+            auto put = store->put(
                 block_ref{node, task.program, static_cast<uint32_t>(task.portion.id), task.task, p},
                 std::move(out->partitions[p]));
+            if (!put.ok()) {
+              caf::anon_send(me, task_done_atom::value, seq, std::vector<char>{},
+                             std::string(put.message()));
+              return;
+            }
           }
           caf::anon_send(me, task_done_atom::value, seq, encode_task_result(r), std::string{});
         });
         return promise;
       },
-      [=](fetch_atom, uint64_t program, uint32_t portion, uint32_t task,
-          uint32_t partition) -> caf::result<std::vector<std::vector<char>>, std::string> {
-        bool found = false;
-        auto blocks = self->state.store->get(
-            block_ref{self->state.cfg.node, program, portion, task, partition}, &found);
+      [=](fetch_atom, uint64_t program, uint32_t portion, uint32_t task, uint32_t partition,
+          uint32_t first, uint32_t count)
+          -> caf::result<std::vector<std::vector<char>>, std::vector<uint64_t>, std::string> {
+        const block_ref ref{self->state.cfg.node, program, portion, task, partition};
         std::vector<std::vector<char>> out;
-        if (!found)
-          return {out, absl::StrCat("no block for program ", program, " portion ", portion,
-                                    " task ", task, " partition ", partition)};
-        out.reserve(blocks.size());
-        for (const auto& b : blocks) out.push_back(encode_batch(*b));
-        return {out, std::string{}};
+        std::vector<uint64_t> sizes;
+        if (!self->state.store->describe(ref, &sizes))
+          return {out, std::vector<uint64_t>{},
+                  absl::StrCat("no block for program ", program, " portion ", portion, " task ",
+                               task, " partition ", partition, " on node ", ref.node)};
+        const uint64_t end = std::min<uint64_t>(sizes.size(), uint64_t{first} + count);
+        for (uint64_t i = first; i < end; ++i) {
+          auto bytes = self->state.store->encoded_at(ref, i);
+          if (!bytes.ok())
+            return {std::vector<std::vector<char>>{}, std::vector<uint64_t>{},
+                    std::string(bytes.status().message())};
+          out.push_back(*std::move(bytes));
+        }
+        if (first != 0) sizes.clear();
+        return {std::move(out), std::move(sizes), std::string{}};
       },
       [=](drop_atom, uint64_t program) { self->state.store->drop_program(program); },
       [=](node_atom, uint64_t node) { self->state.cfg.node = node; },
@@ -214,7 +271,7 @@ executor_actor::behavior_type executor_impl(executor_ptr self, executor_config c
 }  // namespace
 
 executor_actor spawn_executor(caf::actor_system& sys, const executor_config& cfg) {
-  auto store = std::make_shared<block_store>();
+  auto store = std::make_shared<block_store>(cfg.store);
   auto e = sys.spawn(executor_impl, cfg, store);
   if (cfg.directory) cfg.directory->add(cfg.node, e, store);
   return e;

@@ -8,11 +8,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <vector>
 
 #include "actors/atoms.h"
 #include "plan/task_runner.h"
+#include "store/block_store.h"
 
 namespace tranche {
 
@@ -23,9 +23,14 @@ using executor_actor = caf::typed_actor<
     // order; untyped because a typed interface cannot name itself).
     caf::replies_to<run_atom, std::vector<char>, std::vector<uint64_t>,
                     std::vector<caf::actor>>::with<std::vector<char>, std::string>,
-    // A block's batches, encoded (schemas/batch.capnp), or an error text.
-    caf::replies_to<fetch_atom, uint64_t, uint32_t, uint32_t,
-                    uint32_t>::with<std::vector<std::vector<char>>, std::string>,
+    // Batches [first, first + count) of block (program, portion, task,
+    // partition), encoded (schemas/batch.capnp); with first == 0 also the
+    // sizes of all the block's batches, so that the reader can plan its
+    // window; or an error text. Readers ask for a window at a time: CAF has
+    // no back-pressure, so the reader's credit is what bounds memory.
+    caf::replies_to<fetch_atom, uint64_t, uint32_t, uint32_t, uint32_t, uint32_t,
+                    uint32_t>::with<std::vector<std::vector<char>>, std::vector<uint64_t>,
+                                    std::string>,
     // Forget every block of a program.
     caf::reacts_to<drop_atom, uint64_t>,
     // How many tasks are running or queued here (a draining worker waits for 0).
@@ -34,23 +39,6 @@ using executor_actor = caf::typed_actor<
     caf::reacts_to<node_atom, uint64_t>,
     // Internal: a pool thread finished task `seq` (result bytes or error text).
     caf::reacts_to<task_done_atom, uint64_t, std::vector<char>, std::string>>;
-
-// Blocks held by one node, shared between its actor and its pool threads.
-class block_store {
- public:
-  // Ignored for a dropped program: a task that was still running when its
-  // program failed or was cancelled must not leave blocks behind.
-  void put(const block_ref& ref, std::vector<batch_ptr> batches);
-  [[nodiscard]] std::vector<batch_ptr> get(const block_ref& ref, bool* found) const;
-  void drop_program(uint64_t program);
-  [[nodiscard]] size_t size() const;
-
- private:
-  using key = std::tuple<uint64_t, uint32_t, uint32_t, uint32_t>;
-  mutable std::mutex mu_;
-  std::map<key, std::vector<batch_ptr>> blocks_;
-  std::set<uint64_t> dropped_;
-};
 
 // Maps node ids to their executors, so a task can fetch remote blocks.
 class executor_directory {
@@ -67,9 +55,18 @@ class executor_directory {
   std::map<uint64_t, std::pair<executor_actor, std::shared_ptr<block_store>>> nodes_;
 };
 
+// How a task reads a remote block: chunks of about `chunk_bytes`, at most
+// `window_bytes` requested and not yet consumed (at least one chunk).
+struct fetch_window {
+  uint64_t chunk_bytes = uint64_t{1} << 20;
+  uint64_t window_bytes = uint64_t{4} << 20;
+};
+
 struct executor_config {
   uint64_t node = 1;
   int slots = 1;
+  block_store_options store;
+  fetch_window fetch;
   std::shared_ptr<executor_directory> directory;
 };
 

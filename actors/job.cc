@@ -93,9 +93,11 @@ void start_ready(job_ptr self, int32_t handed_from, int32_t handed) {
   }
 }
 
-// Fetches the result portion's blocks task by task, in order, and streams
-// their batches to the listener.
-void deliver_results(job_ptr self, uint32_t task) {
+// Fetches the result portion's blocks task by task, in order, a few batches
+// at a time, and streams them to the listener.
+constexpr uint32_t kResultChunkBatches = 8;
+
+void deliver_results(job_ptr self, uint32_t task, uint32_t first, uint64_t batches) {
   auto& st = self->state;
   const portion_spec& last = st.p.portions.back();
   if (task >= static_cast<uint32_t>(last.tasks)) return finish(self, std::string{});
@@ -103,14 +105,18 @@ void deliver_results(job_ptr self, uint32_t task) {
   executor_actor exec = st.ctx.directory ? st.ctx.directory->find(node) : executor_actor{};
   if (!exec) return finish(self, absl::StrCat("result block on node ", node, " is unreachable"));
   self->request(exec, kFetchTimeout, fetch_atom::value, st.ctx.program,
-                static_cast<uint32_t>(last.id), task, uint32_t{0})
+                static_cast<uint32_t>(last.id), task, uint32_t{0}, first, kResultChunkBatches)
       .then(
-          [=](std::vector<std::vector<char>>& batches, const std::string& error) {
+          [=](std::vector<std::vector<char>>& chunk, const std::vector<uint64_t>& sizes,
+              const std::string& error) {
             if (!error.empty()) return finish(self, error);
-            for (auto& b : batches)
+            const uint64_t total = first == 0 ? sizes.size() : batches;
+            const uint32_t got = static_cast<uint32_t>(chunk.size());
+            for (auto& b : chunk)
               caf::anon_send(self->state.ctx.listener, result_atom::value, self->state.ctx.program,
                              std::move(b));
-            deliver_results(self, task + 1);
+            if (got > 0 && first + got < total) return deliver_results(self, task, first + got, total);
+            deliver_results(self, task + 1, 0, 0);
           },
           [=](const caf::error& err) {
             finish(self, absl::StrCat("fetching the result: ", self->system().render(err)));
@@ -213,7 +219,7 @@ job_actor::behavior_type job_impl(job_ptr self, job_context ctx) {
           for (const auto& f : head.schema.fields)
             head.columns.push_back(std::make_shared<column>(f.type));
           caf::anon_send(st.ctx.listener, result_atom::value, st.ctx.program, encode_batch(head));
-          deliver_results(self, 0);
+          deliver_results(self, 0, 0, 0);
         } else {
           start_ready(self, portion, releasing);
         }

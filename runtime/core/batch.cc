@@ -229,4 +229,12 @@ batch concat(const std::vector<batch_ptr>& parts) {
   return out;
 }
 
+uint64_t approx_bytes(const batch& b) {
+  uint64_t n = 0;
+  for (const auto& c : b.columns)
+    n += c->i64().size() * 8 + c->f64().size() * 8 + c->b().size() + c->chars().size() +
+         c->offsets().size() * 4 + c->valid().size();
+  return n;
+}
+
 }  // namespace tranche

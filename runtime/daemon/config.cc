@@ -171,6 +171,14 @@ const std::vector<key_spec>& keys() {
          c->memory = *bytes;
          return absl::OkStatus();
        }},
+      {"block-memory", "half of memory",
+       "shuffle blocks this node keeps in memory; beyond it they spill to work-dir",
+       [](daemon_config* c, std::string_view v) {
+         absl::StatusOr<int64_t> bytes = parse_size(v);
+         if (!bytes.ok()) return bytes.status();
+         c->block_memory = *bytes;
+         return absl::OkStatus();
+       }},
       {"log-file", "(stderr)", "file the log is appended to",
        [](daemon_config* c, std::string_view v) {
          c->log_file = std::string(v);
@@ -192,17 +200,19 @@ const std::vector<key_spec>& keys() {
        [](daemon_config* c, std::string_view v) {
          return set_duration(&c->connection_timeout_ms, v);
        }},
-      {"tls-certificate", "(none)", "this node's certificate (PEM); TLS needs all three tls- keys",
+      {"tls-certificate", "(none)",
+       "this node's certificate (PEM), signed by the cluster CA; TLS needs all three tls- keys",
        [](daemon_config* c, std::string_view v) {
          c->tls_certificate = std::string(v);
          return absl::OkStatus();
        }},
-      {"tls-key", "(none)", "the certificate's private key (PEM)",
+      {"tls-key", "(none)", "the certificate's private key (PEM, unencrypted, mode 0600)",
        [](daemon_config* c, std::string_view v) {
          c->tls_key = std::string(v);
          return absl::OkStatus();
        }},
-      {"tls-ca", "(none)", "CA certificate peers are verified against (PEM)",
+      {"tls-ca", "(none)",
+       "the cluster CA's certificate (PEM): peers must present a certificate it signed",
        [](daemon_config* c, std::string_view v) {
          c->tls_ca = std::string(v);
          return absl::OkStatus();
@@ -382,6 +392,7 @@ void resolve_defaults(daemon_config* config) {
     const bool wildcard = host.empty() || host == "0.0.0.0" || host == "::";
     config->advertise = wildcard ? "127.0.0.1" : std::string(host);
   }
+  if (config->block_memory == 0) config->block_memory = config->memory / 2;
   if (config->work_dir.empty() && config->role != daemon_role::unset)
     config->work_dir = absl::StrCat("/tmp/tranche-", av(role_name(config->role)));
 }
@@ -443,7 +454,8 @@ std::string describe(const daemon_config& config) {
   absl::StrAppend(
       &out, " advertise=", c.advertise, " executor-port=",
       c.executor_port == 0 ? std::string("ephemeral") : absl::StrCat(c.executor_port),
-      " slots=", c.slots, " memory=", format_size(c.memory), " work-dir=", c.work_dir,
+      " slots=", c.slots, " memory=", format_size(c.memory),
+      " block-memory=", format_size(c.block_memory), " work-dir=", c.work_dir,
       " log=", c.log_file.empty() ? std::string("stderr") : c.log_file, "@",
       av(log_level_name(c.log_level)), " heartbeat-interval=", c.heartbeat_interval_ms,
       "ms connection-timeout=", c.connection_timeout_ms, "ms drain-timeout=", c.drain_timeout_ms,

@@ -37,6 +37,9 @@ struct daemon_config {
   std::string secret_file;  // required
   int64_t slots = default_slots();
   int64_t memory = int64_t{4} << 30;  // bytes
+  // Bytes of shuffle blocks kept in memory before they spill to work_dir;
+  // 0 until resolve_defaults() makes it half of `memory`.
+  int64_t block_memory = 0;
   std::string log_file;               // empty: stderr
   tranche::log_level log_level = tranche::log_level::info;
   int64_t heartbeat_interval_ms = 100;
@@ -60,7 +63,8 @@ struct daemon_config {
 [[nodiscard]] absl::StatusOr<std::string> config_flag(const std::vector<std::string>& args);
 
 // Fills the defaults that depend on other keys, where still empty: advertise
-// (the host of `listen`, or 127.0.0.1 if that is a wildcard) and work_dir.
+// (the host of `listen`, or 127.0.0.1 if that is a wildcard), block_memory
+// (half of memory) and work_dir.
 void resolve_defaults(daemon_config* config);
 
 // Cross-field rules; reports every broken rule, separated by "; ".

@@ -5,18 +5,6 @@
 #include "io/csv.h"
 
 namespace tranche {
-namespace {
-
-uint64_t approx_bytes(const batch& b) {
-  uint64_t n = 0;
-  for (const auto& c : b.columns)
-    n += c->i64().size() * 8 + c->f64().size() * 8 + c->b().size() + c->chars().size() +
-         c->offsets().size() * 4 + c->valid().size();
-  return n;
-}
-
-}  // namespace
-
 absl::StatusOr<std::vector<operator_ptr>> build_pipeline(const portion_spec& p) {
   std::vector<operator_ptr> ops;
   for (const auto& s : p.steps) {
@@ -98,10 +86,8 @@ absl::StatusOr<task_output> run_task(const task_spec& task, block_source& inputs
     }
   } else {
     for (const auto& ref : task.inputs) {
-      auto blocks = inputs.fetch(ref);
-      if (!blocks.ok()) return blocks.status();
-      for (auto& b : *blocks)
-        if (auto s = head(*b); !s.ok()) return s;
+      auto s = inputs.fetch(ref, [&](const batch& b) { return head(b); });
+      if (!s.ok()) return s;
     }
   }
   for (size_t i = 0; i < ops.size(); ++i)

@@ -4,6 +4,7 @@
 // The executor calls it on a pool thread; tests call it directly.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -18,8 +19,11 @@ namespace tranche {
 class block_source {
  public:
   virtual ~block_source() = default;
-  // The batches of one upstream block (empty when the block has no rows).
-  [[nodiscard]] virtual absl::StatusOr<std::vector<batch_ptr>> fetch(const block_ref& ref) = 0;
+  using consumer = std::function<absl::Status(const batch&)>;
+  // Streams the batches of one upstream block, in order, to `consume` (none
+  // when the block has no rows); stops at the first error, consume's or its own.
+  // A source holds only a bounded window of a block at a time.
+  [[nodiscard]] virtual absl::Status fetch(const block_ref& ref, const consumer& consume) = 0;
 };
 
 struct task_output {

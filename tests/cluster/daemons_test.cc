@@ -5,6 +5,8 @@
 // Every process is started here and killed by pid at the end, every wait is
 // bounded.
 #include <gtest/gtest.h>
+
+#include "process_util.h"
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -19,29 +21,16 @@
 #include <thread>
 #include <vector>
 
-extern char** environ;
+#include "tranche/client.h"
+
 
 namespace {
 
 namespace fs = std::filesystem;
+using namespace tranche_test;
 using namespace std::chrono_literals;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
 
-// Runs a command through the shell with a time bound; returns exit code and stdout.
-std::pair<int, std::string> run(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen(("timeout 60 " + cmd).c_str(), "r");
-  if (!p) return {-1, out};
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
 
 class Daemons : public ::testing::Test {
  protected:
@@ -73,44 +62,18 @@ class Daemons : public ::testing::Test {
     fs::remove_all(dir_);
   }
 
-  static void write_secret(const fs::path& p, const std::string& s) {
-    std::ofstream(p) << s << "\n";
-    chmod(p.c_str(), 0600);
-  }
-  static std::string bin(const std::string& name) {
-    return std::string(TRANCHE_BIN_DIR) + "/" + name;
-  }
 
   pid_t start(const std::vector<std::string>& args, const fs::path& log) {
     std::vector<std::string> argv_s{bin("tranched")};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     argv_s.push_back("--log-file");
     argv_s.push_back(log.string());
-    std::vector<char*> argv;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    if (posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0) return -1;
-    return pid;
+    return spawn(std::move(argv_s));
   }
   pid_t start_worker(const std::string& key, const std::string& log) {
     return start({"--role", "worker", "--join", "127.0.0.1:" + port_, "--slots", "1", "--memory",
                   "1GiB", "--secret-file", (dir_ / key).string()},
                  dir_ / log);
-  }
-  static void stop(pid_t pid) {
-    if (pid <= 0) return;
-    kill(pid, SIGKILL);
-    int status;
-    waitpid(pid, &status, 0);
-  }
-  // Waits up to 10 s for `text` to appear in `file`.
-  static bool wait_for(const fs::path& file, const std::string& text) {
-    for (int i = 0; i < 200; ++i) {
-      if (slurp(file).find(text) != std::string::npos) return true;
-      std::this_thread::sleep_for(50ms);
-    }
-    return false;
   }
   std::string sql(const std::string& where, const std::string& query) {
     return bin("tranche") + " sql --format csv " + where + " --table 't=" + (dir_ / "t").string() +
@@ -140,6 +103,19 @@ TEST_F(Daemons, ProgramsGiveTheSameRowsAsTheEmbeddedCluster) {
     EXPECT_EQ(cluster.second, local.second) << q;
     EXPECT_NE(cluster.second.find('\n'), std::string::npos);
   }
+}
+
+// The head closes connections silent past its connection-timeout (500 ms):
+// an SDK client idle longer than that, or waiting for a long program, must
+// stay connected (it sends heartbeats), and its programs must still run.
+TEST_F(Daemons, AnIdleClientStaysConnected) {
+  auto cl = tranche::cluster::connect("127.0.0.1:" + port_, (dir_ / "cluster.key").string());
+  ASSERT_TRUE(cl.ok()) << cl.status().message();
+  std::this_thread::sleep_for(1500ms);
+  auto r = (*cl)->run_sql("SELECT count(*) FROM t", {{"t", (dir_ / "t" / "*.csv").string()}});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->rows, 1u);
+  EXPECT_EQ(std::get<int64_t>(r->batches[0].get(0, 0)), 50000);
 }
 
 TEST_F(Daemons, WrongSecretIsRefusedForWorkersAndClients) {

@@ -319,7 +319,7 @@ TEST(Describe, OneLineWithoutTheSecret) {
   EXPECT_EQ(line.find('\n'), std::string::npos);
   EXPECT_EQ(line,
             "head listen=127.0.0.1:7400 advertise=127.0.0.1 executor-port=ephemeral slots=4 "
-            "memory=4GiB work-dir=/tmp/tranche-head log=stderr@info heartbeat-interval=100ms "
+            "memory=4GiB block-memory=2GiB work-dir=/tmp/tranche-head log=stderr@info heartbeat-interval=100ms "
             "connection-timeout=500ms drain-timeout=30000ms tls=off "
             "secret-file=/etc/tranche/cluster.key");
   c.role = daemon_role::worker;
@@ -337,7 +337,7 @@ TEST(Reference, ListsEveryKeyAsAMarkdownTable) {
     EXPECT_TRUE(contains(std::string(ref), std::string("| `") + key + "` | ")) << key;
   EXPECT_TRUE(contains(std::string(ref), "| `memory` | 4GiB | "));
   // 2 header lines + 17 keys, each line a complete row.
-  EXPECT_EQ(std::count(ref.begin(), ref.end(), '\n'), 19);
+  EXPECT_EQ(std::count(ref.begin(), ref.end(), '\n'), 20);
 }
 
 TEST(ParseSize, UnitsAndCase) {

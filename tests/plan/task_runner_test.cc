@@ -21,11 +21,13 @@ class fake_blocks : public block_source {
  public:
   std::map<std::tuple<uint32_t, uint32_t, uint32_t>, std::vector<batch_ptr>> blocks;
   int fetches = 0;
-  absl::StatusOr<std::vector<batch_ptr>> fetch(const block_ref& r) override {
+  absl::Status fetch(const block_ref& r, const consumer& consume) override {
     ++fetches;
     auto it = blocks.find({r.portion, r.task, r.partition});
     if (it == blocks.end()) return absl::UnavailableError("no such block");
-    return it->second;
+    for (const auto& b : it->second)
+      if (auto s = consume(*b); !s.ok()) return s;
+    return absl::OkStatus();
   }
 };
 

@@ -138,8 +138,10 @@ double caf_rtt_p50(caf::actor_system& sys, const executor_actor& e, int n) {
   std::vector<double> v;
   for (int i = 0; i < n; ++i) {
     const auto s = clock_type::now();
-    self->request(e, 10s, fetch_atom::value, uint64_t{0}, uint32_t{0}, uint32_t{0}, uint32_t{0})
-        .receive([](const std::vector<std::vector<char>>&, const std::string&) {},
+    self->request(e, 10s, fetch_atom::value, uint64_t{0}, uint32_t{0}, uint32_t{0}, uint32_t{0},
+                  uint32_t{0}, uint32_t{0})
+        .receive([](const std::vector<std::vector<char>>&, const std::vector<uint64_t>&,
+                    const std::string&) {},
                  [](const caf::error&) {});
     v.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - s).count());
   }

@@ -1,6 +1,8 @@
 // tranche-bench: every benchmark of the project, one subcommand each. Each
 // ends its output with one line of key=value pairs.
 //   tranche-bench groupby [--rows N] [--files F] [--dir DIR] [--nodes N]
+//   tranche-bench dispatch ...   (dispatch.cc)
+//   tranche-bench shuffle ...    (shuffle.cc)
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -17,6 +19,7 @@
 
 namespace tranche::bench {
 int dispatch_main(const std::vector<std::string>& args, const std::string& bin_dir);
+int shuffle_main(const std::vector<std::string>& args, const std::string& bin_dir);
 }
 
 namespace {
@@ -126,7 +129,8 @@ int main(int argc, char** argv) {
   if (args.empty()) {
     std::cerr
         << "usage: tranche-bench groupby [--rows N] [--files F] [--dir DIR] [--nodes N]\n"
-           "       tranche-bench dispatch [--tasks N] [--window W] [--policy sharing|stealing]\n";
+           "       tranche-bench dispatch [--tasks N] [--window W] [--policy sharing|stealing]\n"
+           "       tranche-bench shuffle [--rows N] [--files F] [--slots S] [--block-memory SIZE]\n";
     return 2;
   }
   const std::string cmd = args[0];
@@ -134,6 +138,9 @@ int main(int argc, char** argv) {
   if (cmd == "groupby") return groupby(args);
   if (cmd == "dispatch")
     return tranche::bench::dispatch_main(
+        args, std::filesystem::canonical("/proc/self/exe").parent_path().string());
+  if (cmd == "shuffle")
+    return tranche::bench::shuffle_main(
         args, std::filesystem::canonical("/proc/self/exe").parent_path().string());
   std::cerr << "tranche-bench: unknown benchmark " << cmd << "\n";
   return 2;

@@ -1,6 +1,7 @@
 // `tranche`, the client CLI: runs SQL programs on an embedded local cluster
-// and generates sample data. Exit codes: 0 success, 1 the program failed (one
-// message on stderr), 2 bad usage.
+// or on a running one (over TLS with --tls-*), and generates sample data.
+// Exit codes: 0 success, 1 the program failed (one message on stderr), 2 bad
+// usage.
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -22,6 +23,10 @@ constexpr const char* kUsage = R"(usage:
 sql options:
   --cluster HOST:PORT  run on a running cluster through its head daemon
   --secret-file F      the cluster secret for --cluster (or TRANCHE_SECRET_FILE)
+  --tls-certificate F  with --cluster: this client's certificate, signed by the cluster CA
+                       (or TRANCHE_TLS_CERTIFICATE)
+  --tls-key F          its private key (or TRANCHE_TLS_KEY)
+  --tls-ca F           the cluster CA's certificate (or TRANCHE_TLS_CA); TLS needs all three
   --local N            run on an embedded cluster of N executor nodes (default 1)
   --slots S            task slots per node (default: the machine's cores / N)
   --table NAME=GLOB    bind a table to CSV files with a header row (repeatable)
@@ -86,8 +91,15 @@ int cmd_sql(const std::vector<std::string>& args) {
   tranche::cluster_options copts;
   std::vector<tranche::table_binding> tables;
   std::string format = "table", sql, file, remote;
-  const char* env_secret = std::getenv("TRANCHE_SECRET_FILE");
-  std::string secret_file = env_secret ? env_secret : "";
+  auto env = [](const char* name) {
+    const char* v = std::getenv(name);
+    return std::string(v ? v : "");
+  };
+  std::string secret_file = env("TRANCHE_SECRET_FILE");
+  // Flags override the environment, file by file.
+  tranche::tls_options tls{env("TRANCHE_TLS_CERTIFICATE"), env("TRANCHE_TLS_KEY"),
+                           env("TRANCHE_TLS_CA")};
+  bool tls_flags = false;
   char delimiter = ',';
   bool explain = false, events = false;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -103,6 +115,12 @@ int cmd_sql(const std::vector<std::string>& args) {
       if (!value(&remote)) return usage_error("--cluster needs HOST:PORT");
     } else if (a == "--secret-file") {
       if (!value(&secret_file)) return usage_error("--secret-file needs a file");
+    } else if (a == "--tls-certificate" || a == "--tls-key" || a == "--tls-ca") {
+      std::string* field = a == "--tls-certificate" ? &tls.certificate
+                           : a == "--tls-key"       ? &tls.key
+                                                    : &tls.ca;
+      if (!value(field) || field->empty()) return usage_error(a + " needs a file");
+      tls_flags = true;
     } else if (a == "--local") {
       if (!value(&v) || !parse_u64(v, &n) || n < 1 || n > 64)
         return usage_error("--local needs a node count in 1..64");
@@ -147,9 +165,22 @@ int cmd_sql(const std::vector<std::string>& args) {
   }
   if (sql.empty()) return usage_error("sql: no program given");
   for (auto& t : tables) t.delimiter = delimiter;
+  if (remote.empty()) {
+    // The environment may well be set for every command; flags are a mistake.
+    if (tls_flags) return usage_error("--tls-certificate, --tls-key and --tls-ca need --cluster");
+  } else if (tls.enabled() && (tls.certificate.empty() || tls.key.empty() || tls.ca.empty())) {
+    std::string missing;
+    for (const auto& [flag, v] :
+         {std::pair<const char*, const std::string&>{"--tls-certificate", tls.certificate},
+          {"--tls-key", tls.key},
+          {"--tls-ca", tls.ca}})
+      if (v.empty()) missing += std::string(missing.empty() ? "" : ", ") + flag;
+    return usage_error("TLS needs all of --tls-certificate, --tls-key and --tls-ca (missing " +
+                       missing + ")");
+  }
 
   auto cluster = remote.empty() ? tranche::cluster::start_local(copts)
-                                : tranche::cluster::connect(remote, secret_file);
+                                : tranche::cluster::connect(remote, secret_file, tls);
   if (!cluster.ok()) return fail(std::string(cluster.status().message()));
   if (explain) {
     auto text = (*cluster)->explain(sql, tables);

@@ -1,12 +1,18 @@
 // tranched, the node daemon. `--role head` runs the head services (broker,
 // planner, job manager) plus an executor, and publishes the head actor on
 // --listen; `--role worker` runs an executor and joins the head at --join
-// after proving it holds the cluster secret. SIGTERM or SIGINT stops it and
-// exits 0. Configuration: --config FILE, then flags (README: "tranched").
+// after proving it holds the cluster secret. With tls-certificate, tls-key
+// and tls-ca every connection is mutual TLS (actors/transport.h). SIGTERM or
+// SIGINT stops it and exits 0. Configuration: --config FILE, then flags
+// (README: "tranched").
 #include <atomic>
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
 #include <csignal>
+#include <unistd.h>
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -19,6 +25,7 @@
 #include "actors/job_manager.h"
 #include "actors/message_types.h"
 #include "actors/planner.h"
+#include "actors/transport.h"
 #include "auth/auth.h"
 #include "daemon/config.h"
 #include "daemon/log.h"
@@ -37,6 +44,14 @@ int stop_signal() {
   return sig;
 }
 
+// Where this process's executor keeps blocks beyond block-memory: a directory
+// of its own under work-dir (several daemons may share a machine and a
+// work-dir), removed at exit.
+block_store_options store_options(const daemon_config& cfg) {
+  return block_store_options{cfg.block_memory,
+                             absl::StrCat(cfg.work_dir, "/blocks-", static_cast<int>(getpid()))};
+}
+
 int run_head(caf::actor_system& sys, const daemon_config& cfg,
              std::shared_ptr<cluster_secret> secret) {
   auto directory = std::make_shared<executor_directory>();
@@ -44,6 +59,7 @@ int run_head(caf::actor_system& sys, const daemon_config& cfg,
   executor_config ec;
   ec.node = 1;
   ec.slots = static_cast<int>(cfg.slots);
+  ec.store = store_options(cfg);
   ec.directory = directory;
   auto exec = spawn_executor(sys, ec);
   caf::anon_send(broker, register_atom::value, uint64_t{1}, cfg.slots, cfg.memory, exec);
@@ -57,15 +73,19 @@ int run_head(caf::actor_system& sys, const daemon_config& cfg,
   std::string host;
   uint16_t port = 0;
   (void)split_host_port(cfg.listen, &host, &port);  // validate() checked it
-  auto bound = sys.middleman().publish(head, port, host.c_str(), true);
+  // With TLS only the TLS door is opened: a plaintext peer is dropped in
+  // its handshake.
+  const bool tls = !cfg.tls_certificate.empty();
+  auto bound = tls ? caf::openssl::publish(head, port, host.c_str(), true)
+                   : sys.middleman().publish(head, port, host.c_str(), true);
   int rc = 0;
   if (!bound) {
     log_error("head",
               absl::StrCat("cannot listen on ", cfg.listen, ": ", sys.render(bound.error())));
     rc = 1;
   } else {
-    log_info("head", absl::StrCat("listening on ", host, ":", *bound, " with ", cfg.slots,
-                                  " slots and ", cfg.memory >> 20, " MiB"));
+    log_info("head", absl::StrCat("listening on ", host, ":", *bound, tls ? " (TLS)" : "", " with ",
+                                  cfg.slots, " slots and ", cfg.memory >> 20, " MiB"));
     const int sig = stop_signal();
     log_info("head", absl::StrCat("signal ", sig, ": stopping"));
   }
@@ -124,10 +144,9 @@ void drain(caf::actor_system& sys, const head_actor& head, const executor_actor&
 // A worker joins, serves until the head drops it (it was declared dead, e.g.
 // after a SIGSTOP, or the head restarted), then joins again as a new
 // incarnation with a fresh executor. A refused join (wrong secret) exits 1.
-int run_worker(caf::actor_system& sys, const daemon_config& cfg, const cluster_secret& secret) {
-  std::string host;
-  uint16_t port = 0;
-  (void)split_host_port(cfg.join, &host, &port);  // validate() checked it
+// `tls` null: plain TCP.
+int run_worker(caf::actor_system& sys, const daemon_config& cfg, const cluster_secret& secret,
+               const tls_material* tls) {
   static std::atomic<bool> stopping{false};
   std::thread([] {
     const int sig = stop_signal();
@@ -135,10 +154,9 @@ int run_worker(caf::actor_system& sys, const daemon_config& cfg, const cluster_s
     stopping = true;
   }).detach();
   for (int incarnation = 1;; ++incarnation) {
-    auto head = sys.middleman().remote_actor<head_actor>(host, port);
-    if (!head) {
-      log_error("worker", absl::StrCat("cannot reach the head at ", cfg.join, ": ",
-                                       sys.render(head.error())));
+    auto head = connect_head(sys, cfg.join, tls);
+    if (!head.ok()) {
+      log_error("worker", std::string(head.status().message()));
       if (incarnation == 1) return 1;
       if (stopping) return 0;
       std::this_thread::sleep_for(std::chrono::seconds(1));
@@ -147,6 +165,7 @@ int run_worker(caf::actor_system& sys, const daemon_config& cfg, const cluster_s
     executor_config ec;
     ec.node = 0;  // assigned by the head
     ec.slots = static_cast<int>(cfg.slots);
+    ec.store = store_options(cfg);
     auto exec = spawn_executor(sys, ec);
     std::string error;
     const uint64_t node = join_once(sys, *head, cfg, secret, exec, &error);
@@ -212,11 +231,6 @@ int main(int argc, char** argv) {
     std::cerr << "tranched: " << s.message() << "\n";
     return 2;
   }
-  if (!cfg.tls_certificate.empty()) {
-    // Refuse rather than run in the clear when TLS was asked for.
-    std::cerr << "tranched: TLS (tls-certificate, tls-key, tls-ca) is not supported yet\n";
-    return 2;
-  }
   if (auto s = logger::get().open(cfg.log_file, cfg.log_level); !s.ok()) {
     std::cerr << "tranched: " << s.message() << "\n";
     return 2;
@@ -226,6 +240,15 @@ int main(int argc, char** argv) {
     log_error("daemon", std::string(secret.status().message()));
     return 1;
   }
+  // Like the secret: read before anything listens or connects. CAF would
+  // read the files only at each connection, and a bad one throws there.
+  auto loaded = load_tls({cfg.tls_certificate, cfg.tls_key, cfg.tls_ca},
+                         cfg.role == daemon_role::head ? tls_role::server : tls_role::client);
+  if (!loaded.ok()) {
+    log_error("daemon", std::string(loaded.status().message()));
+    return 1;
+  }
+  const tls_material* tls = loaded->get();  // null: plain TCP
   // Signals go to the thread that waits for them, never to CAF's threads.
   sigset_t set;
   sigemptyset(&set);
@@ -242,9 +265,34 @@ int main(int argc, char** argv) {
            caf::timespan{std::chrono::milliseconds(cfg.heartbeat_interval_ms)});
   acfg.set("middleman.connection-timeout",
            caf::timespan{std::chrono::milliseconds(cfg.connection_timeout_ms)});
-  caf::actor_system sys{acfg};
-  log_info("daemon", describe(cfg));
-  if (cfg.role == daemon_role::head)
-    return run_head(sys, cfg, std::make_shared<cluster_secret>(*std::move(secret)));
-  return run_worker(sys, cfg, *secret);
+  if (tls != nullptr) configure_tls(acfg, *tls);
+  int rc = 0;
+  {
+    caf::actor_system sys{acfg};
+    log_info("daemon", describe(cfg));
+    if (tls != nullptr)
+      log_info("daemon",
+               absl::StrCat("TLS on: certificate ", cfg.tls_certificate, ", key ", cfg.tls_key,
+                            "; peers must present a certificate signed by ", cfg.tls_ca));
+    else
+      log_info("daemon", "TLS off: connections to and from this node are not encrypted");
+    if (cfg.role == daemon_role::head)
+      rc = run_head(sys, cfg, std::make_shared<cluster_secret>(*std::move(secret)));
+    else
+      rc = run_worker(sys, cfg, *secret, tls);
+    // CAF 0.17's TLS module never closes a connection whose peer stays
+    // silent in the handshake (a port scanner, a hung peer), and the actor
+    // system's destructor waits for it: bound the wait rather than hang on
+    // SIGTERM. _Exit skips OpenSSL's atexit cleanup, which CAF's threads
+    // could still be inside.
+    if (tls != nullptr)
+      std::thread([rc] {
+        std::this_thread::sleep_for(std::chrono::seconds(5));
+        log_warn("daemon", "stopping took over 5 s (a TLS peer stuck in its handshake?); exiting");
+        std::_Exit(rc);
+      }).detach();
+  }
+  std::error_code ec;  // spilled blocks of programs that were still running
+  std::filesystem::remove_all(store_options(cfg).spill_dir, ec);
+  return rc;
 }

@@ -97,4 +97,7 @@ using batch_ptr = std::shared_ptr<const batch>;
 // Concatenates batches of one schema.
 [[nodiscard]] batch concat(const std::vector<batch_ptr>& parts);
 
+// The bytes of a batch's column buffers: what it costs in memory.
+[[nodiscard]] uint64_t approx_bytes(const batch& b);
+
 }  // namespace tranche

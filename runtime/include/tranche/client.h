@@ -70,6 +70,18 @@ struct cluster_options {
   uint64_t split_bytes = 32ull << 20;
 };
 
+// Mutual TLS between a client and the head: this client's certificate and
+// its private key (PEM, unencrypted, mode 0600) and the cluster CA's
+// certificate (PEM) the head's is verified against; the head in turn accepts
+// only certificates that CA signed. All three or none (plain TCP).
+struct tls_options {
+  std::string certificate;
+  std::string key;
+  std::string ca;
+
+  [[nodiscard]] bool enabled() const { return !certificate.empty() || !key.empty() || !ca.empty(); }
+};
+
 struct query_result {
   schema columns;
   std::vector<batch> batches;
@@ -97,6 +109,11 @@ class cluster {
   // proving it holds the cluster secret kept in `secret_file`.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<cluster>> connect(
       const std::string& host_port, const std::string& secret_file);
+  // The same over TLS when `tls` is enabled (a head with TLS refuses plain
+  // connections, and the other way round). Bad files fail before any
+  // connection, naming the file; every wait is bounded.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<cluster>> connect(
+      const std::string& host_port, const std::string& secret_file, const tls_options& tls);
   virtual ~cluster() = default;
 
   [[nodiscard]] virtual caf::actor_system& system() = 0;
