@@ -1,7 +1,9 @@
 // The broker actor (see broker.h): a thin shell around the ledger.
 #include "actors/broker.h"
 
+#include <chrono>
 #include <map>
+#include <string>
 
 #include "sched/ledger.h"
 
@@ -10,6 +12,13 @@ namespace {
 
 struct broker_state {
   ledger book;
+  // The ledger's clock (it ages waiting requests): ms since the broker started.
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  int64_t now_ms() const {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now() - started)
+        .count();
+  }
   std::map<uint64_t, lease_holder_actor> holders;  // by actor id
   std::map<uint64_t, executor_actor> executors;    // by node
   static inline const char* name = "broker";
@@ -18,7 +27,7 @@ struct broker_state {
 using broker_ptr = broker_actor::stateful_pointer<broker_state>;
 
 void grant_pending(broker_ptr self) {
-  for (const lease& l : self->state.book.schedule()) {
+  for (const lease& l : self->state.book.schedule(self->state.now_ms())) {
     auto h = self->state.holders.find(l.holder);
     auto e = self->state.executors.find(l.node.value);
     if (h == self->state.holders.end() || e == self->state.executors.end()) {
@@ -56,8 +65,13 @@ broker_actor::behavior_type broker_impl(broker_ptr self) {
       [=](request_atom, lease_holder_actor h, uint64_t program, int32_t portion, int64_t want,
           int64_t memory) {
         track(self, h);
-        self->state.book.enqueue(
-            capacity_request{h.id(), program_id{program}, portion, want, memory});
+        auto id = self->state.book.submit(
+            capacity_request{h.id(), program_id{program}, portion, want, memory},
+            self->state.now_ms());
+        if (!id.ok()) {
+          self->send(h, refused_atom::value, std::string(id.status().message()));
+          return;
+        }
         grant_pending(self);
       },
       [=](yield_atom, uint64_t lease) {

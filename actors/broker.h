@@ -14,7 +14,10 @@ namespace tranche {
 
 // What the broker (or a job handing over a lease) talks to: a lease's holder.
 using lease_holder_actor = caf::typed_actor<
-    caf::reacts_to<grant_atom, uint64_t /*lease*/, uint64_t /*node*/, executor_actor>>;
+    caf::reacts_to<grant_atom, uint64_t /*lease*/, uint64_t /*node*/, executor_actor>,
+    // The broker will never grant this request (a full queue, a gang larger
+    // than the queue's cap, a malformed ask): why, in words for the user.
+    caf::reacts_to<refused_atom, std::string>>;
 
 using broker_actor = caf::typed_actor<
     // A node's executor offers its capacity (again, to update it).

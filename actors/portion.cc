@@ -200,6 +200,10 @@ portion_actor::behavior_type portion_impl(portion_ptr self, portion_context ctx)
                      st.ctx.program, st.ctx.spec.id, want, st.ctx.spec.memory_per_task);
         }
       },
+      [=](refused_atom, const std::string& why) {
+        fail(self, absl::StrCat("portion ", self->state.ctx.spec.id, " \"",
+                                self->state.ctx.spec.name, "\": capacity refused: ", why));
+      },
       [=](grant_atom, uint64_t lease, uint64_t node, executor_actor exec) {
         auto& st = self->state;
         if (st.finished) {

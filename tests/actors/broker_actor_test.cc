@@ -31,8 +31,11 @@ struct BrokerActor : ::testing::Test {
   lease_holder_actor holder(caf::actor sink) {
     return sys.spawn([sink](lease_holder_actor::pointer) -> lease_holder_actor::behavior_type {
       return {[sink](grant_atom, uint64_t lease, uint64_t, executor_actor) {
-        caf::anon_send(sink, grant_atom::value, lease);
-      }};
+                caf::anon_send(sink, grant_atom::value, lease);
+              },
+              [sink](refused_atom, const std::string& why) {
+                caf::anon_send(sink, refused_atom::value, why);
+              }};
     });
   }
 
@@ -79,6 +82,19 @@ TEST_F(BrokerActor, GrantsWhatIsFreeAndReclaimsFromADeadHolder) {
   caf::anon_send_exit(h, caf::exit_reason::kill);
   EXPECT_TRUE(
       eventually([](auto& t) { return t[1] == 2 && t[4] == 0 && t[5] == 0 && t[3] == t[2]; }));
+}
+
+// A request the ledger rejects is answered with the reason, never queued
+// (a holder waiting for a grant that cannot come would hang its program).
+TEST_F(BrokerActor, ARejectedRequestIsRefusedWithItsReason) {
+  caf::scoped_actor self{sys};
+  auto h = holder(caf::actor_cast<caf::actor>(self));
+  caf::anon_send(broker, request_atom::value, h, uint64_t{7}, int32_t{0}, int64_t{2},
+                 int64_t{-1});
+  std::string why;
+  self->receive([&](refused_atom, const std::string& w) { why = w; }, caf::after(5s) >> [] {});
+  EXPECT_NE(why.find("memory"), std::string::npos) << why;
+  EXPECT_TRUE(eventually([](auto& t) { return t[4] == 0 && t[5] == 0 && t[1] == t[0]; }));
 }
 
 TEST_F(BrokerActor, YieldedLeaseGoesToTheNextRequestInOrder) {

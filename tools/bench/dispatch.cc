@@ -113,7 +113,8 @@ std::pair<double, double> grant_latency(caf::actor_system& sys, const broker_act
         auto start = std::make_shared<clock_type::time_point>(clock_type::now());
         auto me = caf::actor_cast<lease_holder_actor>(a);
         a->send(broker, request_atom::value, me, uint64_t{999}, int32_t{0}, int64_t{1}, int64_t{1});
-        return {[=](grant_atom, uint64_t lease, uint64_t, executor_actor) {
+        return {[](refused_atom, const std::string&) {},
+                [=](grant_atom, uint64_t lease, uint64_t, executor_actor) {
           lat->push_back(
               std::chrono::duration<double, std::micro>(clock_type::now() - *start).count());
           a->send(broker, yield_atom::value, lease);

@@ -33,5 +33,6 @@ using join_atom = caf::atom_constant<caf::atom("join")>;
 using connect_atom = caf::atom_constant<caf::atom("connect")>;
 using node_atom = caf::atom_constant<caf::atom("node")>;
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
+using refused_atom = caf::atom_constant<caf::atom("refused")>;
 
 }  // namespace tranche
