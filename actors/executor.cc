@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <deque>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "core/thread_pool.h"
@@ -240,12 +241,18 @@ executor_actor::behavior_type executor_impl(executor_ptr self, executor_config c
           -> caf::result<std::vector<std::vector<char>>, std::vector<uint64_t>, std::string> {
         const block_ref ref{self->state.cfg.node, program, portion, task, partition};
         std::vector<std::vector<char>> out;
+        // The sizes travel with the first chunk only; later ones just count.
         std::vector<uint64_t> sizes;
-        if (!self->state.store->describe(ref, &sizes))
+        std::optional<size_t> n;
+        if (first != 0)
+          n = self->state.store->batch_count(ref);
+        else if (self->state.store->describe(ref, &sizes))
+          n = sizes.size();
+        if (!n)
           return {out, std::vector<uint64_t>{},
                   absl::StrCat("no block for program ", program, " portion ", portion, " task ",
                                task, " partition ", partition, " on node ", ref.node)};
-        const uint64_t end = std::min<uint64_t>(sizes.size(), uint64_t{first} + count);
+        const uint64_t end = std::min<uint64_t>(*n, uint64_t{first} + count);
         for (uint64_t i = first; i < end; ++i) {
           auto bytes = self->state.store->encoded_at(ref, i);
           if (!bytes.ok())
@@ -253,7 +260,6 @@ executor_actor::behavior_type executor_impl(executor_ptr self, executor_config c
                     std::string(bytes.status().message())};
           out.push_back(*std::move(bytes));
         }
-        if (first != 0) sizes.clear();
         return {std::move(out), std::move(sizes), std::string{}};
       },
       [=](drop_atom, uint64_t program) { self->state.store->drop_program(program); },

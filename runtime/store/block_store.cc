@@ -63,6 +63,7 @@ absl::StatusOr<std::shared_ptr<block_store::entry>> block_store::spill(
     status = write_all(fd, bytes.data(), bytes.size(), e->path);
     if (!status.ok()) break;
     e->frames.push_back(frame{offset, bytes.size()});
+    e->sizes.push_back(bytes.size());
     offset += bytes.size();
   }
   ::close(fd);
@@ -75,8 +76,13 @@ absl::StatusOr<std::shared_ptr<block_store::entry>> block_store::spill(
 }
 
 absl::Status block_store::put(const block_ref& ref, std::vector<batch_ptr> batches) {
+  std::vector<uint64_t> sizes;
+  sizes.reserve(batches.size());
   int64_t bytes = 0;
-  for (const auto& b : batches) bytes += static_cast<int64_t>(approx_bytes(*b));
+  for (const auto& b : batches) {
+    sizes.push_back(approx_bytes(*b));
+    bytes += static_cast<int64_t>(sizes.back());
+  }
   bool to_disk = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -94,6 +100,7 @@ absl::Status block_store::put(const block_ref& ref, std::vector<batch_ptr> batch
   } else {
     e = std::make_shared<entry>();
     e->batches = std::move(batches);
+    e->sizes = std::move(sizes);
     e->bytes = bytes;
   }
   std::string stale;  // a file to delete outside the lock
@@ -131,13 +138,14 @@ absl::StatusOr<std::shared_ptr<const block_store::entry>> block_store::find(
 bool block_store::describe(const block_ref& ref, std::vector<uint64_t>* sizes) const {
   auto e = find(ref);
   if (!e.ok()) return false;
-  sizes->clear();
-  if ((*e)->path.empty()) {
-    for (const auto& b : (*e)->batches) sizes->push_back(approx_bytes(*b));
-  } else {
-    for (const auto& f : (*e)->frames) sizes->push_back(f.length);
-  }
+  *sizes = (*e)->sizes;
   return true;
+}
+
+std::optional<size_t> block_store::batch_count(const block_ref& ref) const {
+  auto e = find(ref);
+  if (!e.ok()) return std::nullopt;
+  return (*e)->sizes.size();
 }
 
 absl::StatusOr<std::vector<char>> block_store::read_frame(const entry& e, size_t i) const {
@@ -165,7 +173,7 @@ absl::StatusOr<std::shared_ptr<const block_store::entry>> block_store::find_batc
     const block_ref& ref, size_t i) const {
   auto e = find(ref);
   if (!e.ok()) return e.status();
-  const size_t n = (*e)->path.empty() ? (*e)->batches.size() : (*e)->frames.size();
+  const size_t n = (*e)->sizes.size();
   if (i >= n)
     return absl::OutOfRangeError(
         absl::StrCat(describe_ref(ref), " has ", n, " batches, asked for batch ", i));

@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <tuple>
@@ -48,6 +49,8 @@ class block_store {
   // The sizes of the block's batches (encoded bytes when spilled, else
   // approx_bytes), in order; false when the block is not here.
   [[nodiscard]] bool describe(const block_ref& ref, std::vector<uint64_t>* sizes) const;
+  // How many batches the block has; nullopt when it is not here.
+  [[nodiscard]] std::optional<size_t> batch_count(const block_ref& ref) const;
 
   // Batch `i` of a block: by pointer from memory, or read back and decoded.
   [[nodiscard]] absl::StatusOr<batch_ptr> batch_at(const block_ref& ref, size_t i) const;
@@ -74,6 +77,7 @@ class block_store {
     std::vector<batch_ptr> batches;  // in memory, or
     std::string path;                // spilled: one file of encoded batches
     std::vector<frame> frames;
+    std::vector<uint64_t> sizes;  // per batch, as describe() reports them
     int64_t bytes = 0;
   };
   static key key_of(const block_ref& ref) {

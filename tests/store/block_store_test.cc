@@ -57,6 +57,8 @@ TEST_F(BlockStore, PutDescribeReadDrop) {
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(first_x(**b), 100005);
   EXPECT_FALSE(store.describe(block_ref{1, 7, 0, 2, 0}, &sizes));
+  EXPECT_EQ(store.batch_count(block_ref{1, 7, 0, 2, 1}), 2u);
+  EXPECT_EQ(store.batch_count(block_ref{1, 7, 0, 2, 0}), std::nullopt);
   auto missing = store.batch_at(block_ref{1, 7, 0, 2, 0}, 0);
   EXPECT_EQ(missing.status().message(), "no block of program 7 portion 0 task 2 partition 0 on node 1");
   auto past = store.batch_at(block_ref{1, 7, 0, 2, 1}, 2);
@@ -96,6 +98,7 @@ TEST_F(BlockStore, BlocksBeyondTheBudgetAreSpilledAndReadBackTheSame) {
     std::vector<uint64_t> sizes;
     ASSERT_TRUE(store.describe(ref, &sizes));
     ASSERT_EQ(sizes.size(), 3u);
+    EXPECT_EQ(store.batch_count(ref), 3u);
     for (size_t i = 0; i < 3; ++i) {
       auto b = store.batch_at(ref, i);
       ASSERT_TRUE(b.ok()) << b.status().message();

@@ -24,6 +24,7 @@
 #include "actors/broker.h"
 #include "actors/executor.h"
 #include "actors/head.h"
+#include "tools/bench/spawn.h"
 #include "actors/job_manager.h"
 #include "actors/message_types.h"
 #include "plan/plan_codec.h"
@@ -155,11 +156,7 @@ pid_t spawn_worker(const std::string& tranched, uint16_t port, const std::string
       tranched,  "--role",     "worker",   "--join", "127.0.0.1:" + std::to_string(port),
       "--slots", "1",          "--memory", "1GiB",   "--secret-file",
       key,       "--log-file", log};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  return posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) == 0 ? pid : -1;
+  return spawn_process(std::move(args));
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 
 #include "absl/strings/str_format.h"
 #include "io/sample_gen.h"
+#include "tools/bench/spawn.h"
 #include "tranche/client.h"
 
 extern char** environ;
@@ -30,14 +31,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-pid_t spawn(std::vector<std::string> args) {
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  return posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) == 0 ? pid : -1;
-}
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p);
@@ -61,6 +54,14 @@ bool wait_for(const fs::path& log, const std::string& needle, std::chrono::secon
 }
 
 }  // namespace
+
+pid_t spawn_process(std::vector<std::string> args) {
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  return posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) == 0 ? pid : -1;
+}
 
 int shuffle_main(const std::vector<std::string>& args, const std::string& bin_dir) {
   uint64_t rows = 20'000'000;
@@ -112,7 +113,7 @@ int shuffle_main(const std::vector<std::string>& args, const std::string& bin_di
     }
     fs::remove_all(run);
   };
-  pids.push_back(spawn({tranched, "--role", "head", "--listen", "127.0.0.1:0", "--slots", "1",
+  pids.push_back(spawn_process({tranched, "--role", "head", "--listen", "127.0.0.1:0", "--slots", "1",
                         "--memory", "256MiB", "--secret-file", key, "--work-dir",
                         (run / "head").string(), "--log-file", (run / "head.log").string()}));
   if (!wait_for(run / "head.log", "listening on 127.0.0.1:", 10s)) {
@@ -133,7 +134,7 @@ int shuffle_main(const std::vector<std::string>& args, const std::string& bin_di
       a.push_back("--block-memory");
       a.push_back(block_memory);
     }
-    pids.push_back(spawn(a));
+    pids.push_back(spawn_process(a));
   }
   if (!wait_for(run / "head.log", "node 3 joined", 20s)) {
     std::cerr << "shuffle: the workers did not join\n";
