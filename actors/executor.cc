@@ -208,9 +208,9 @@ executor_actor::behavior_type executor_impl(executor_ptr self, executor_config c
         const uint64_t node = self->state.cfg.node;
         const fetch_window window = self->state.cfg.fetch;
         self->state.pool->submit([me, &sys, store, peers = std::move(peers), node, seq, window,
-                                  task = *std::move(spec)] {
+                                  run = self->state.cfg.run, task = *std::move(spec)] {
           node_block_source source(sys, node, store, peers, window);
-          auto out = run_task(task, source);
+          auto out = run ? run(task, source) : run_task(task, source);
           if (!out.ok()) {
             caf::anon_send(me, task_done_atom::value, seq, std::vector<char>{},
                            std::string(out.status().message()));

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <caf/all.hpp>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -62,12 +63,18 @@ struct fetch_window {
   uint64_t window_bytes = uint64_t{4} << 20;
 };
 
+// What runs a task on a pool thread: run_task, unless a benchmark or test
+// substitutes its own work (e.g. timed sleeps to measure scheduling alone).
+using task_function =
+    std::function<absl::StatusOr<task_output>(const task_spec&, block_source&)>;
+
 struct executor_config {
   uint64_t node = 1;
   int slots = 1;
   block_store_options store;
   fetch_window fetch;
   std::shared_ptr<executor_directory> directory;
+  task_function run;  // empty: run_task
 };
 
 [[nodiscard]] executor_actor spawn_executor(caf::actor_system& sys, const executor_config& cfg);

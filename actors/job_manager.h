@@ -26,6 +26,7 @@ struct job_manager_config {
   planner_actor planner;
   std::shared_ptr<executor_directory> directory;
   int32_t parallelism = 1;  // shuffle partitions; 0: the cluster's slots at planning time
+  std::string policy = "per-portion";  // capacity policy (sched/policy.h)
 };
 
 [[nodiscard]] job_manager_actor spawn_job_manager(caf::actor_system& sys, job_manager_config cfg);

@@ -183,7 +183,14 @@ request_id ledger::enqueue(const capacity_request& r) {
   return id.ok() ? *id : request_id{};
 }
 
-std::optional<node_id> ledger::pick_node(int64_t memory) const {
+std::optional<node_id> ledger::pick_node(int64_t memory,
+                                         const std::vector<node_id>& preferred) const {
+  for (node_id n : preferred) {
+    auto it = nodes_.find(n);
+    if (it == nodes_.end()) continue;
+    const node_state& st = it->second;
+    if (!st.draining && st.free.slots > 0 && st.free.memory >= memory) return n;
+  }
   std::optional<node_id> best;
   int64_t best_free = 0;
   for (const auto& [id, st] : nodes_) {
@@ -331,7 +338,7 @@ std::vector<lease> ledger::grant_loop(const reclaimer* reclaim) {
       // No overtaking: the capacity that frees accumulates for it.
       if (reclaim == nullptr || !(*reclaim)(p) || fit_count(memory, false, n) < n) break;
     }
-    for (int64_t i = 0; i < n; ++i) out.push_back(grant_one(p, *pick_node(memory)));
+    for (int64_t i = 0; i < n; ++i) out.push_back(grant_one(p, *pick_node(memory, p.req.preferred)));
     if (p.granted >= p.req.want) erase_pending(pending_.find(p.id.value));
   }
   for (uint64_t id : parked) {
@@ -364,6 +371,16 @@ void ledger::shrink_request(uint64_t holder, int64_t remaining) {
     p.req.min_want = std::min(p.req.min_want, p.req.want);
   }
   check_debug();
+}
+
+bool ledger::grow_request(uint64_t holder, int64_t more) {
+  for (auto& [id, p] : pending_) {
+    if (p.req.holder != holder) continue;
+    if (more > 0) p.req.want += more;
+    check_debug();
+    return true;
+  }
+  return false;
 }
 
 std::vector<yield_hint> ledger::preemption_hints(int64_t now) const {
@@ -626,12 +643,11 @@ absl::Status ledger::check() const {
 }
 
 void ledger::check_debug() const {
-#ifndef NDEBUG
+  if (!options_.check_invariants) return;
   if (auto s = check(); !s.ok()) {
     std::cerr << "ledger invariant violated: " << s.message() << "\n";
     std::abort();
   }
-#endif
 }
 
 capacity ledger::total_registered() const {

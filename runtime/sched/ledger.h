@@ -52,6 +52,9 @@ struct capacity_request {
   std::string queue = kDefaultQueue;  // every request of a program names the same
   int priority = 0;                   // higher first
   int64_t min_want = 1;               // 1 <= min_want <= want
+  // Data locality: nodes that hold the portion's input, most data first. A
+  // lease goes to the first of them with room, else as usual.
+  std::vector<node_id> preferred;
 };
 
 struct node_state {
@@ -64,15 +67,14 @@ struct ledger_options {
   // A request that has waited this long without a lease outranks every
   // request that has not (see schedule()). In the caller's time unit.
   int64_t age_bound = 30'000;
-};
-
-// A queue as it stands.
-struct queue_status {
-  queue_config config;
-  capacity used;                 // the sum of its leases
-  int64_t waiting_programs = 0;  // what max_waiting bounds
-  int64_t requests = 0;          // waiting requests (started or not)
-  double share = 0;              // dominant_share(used, total registered, weight)
+  // Verify the invariants (check()) after every change and abort on a
+  // violation. On in builds without NDEBUG; it costs O(leases + nodes) per
+  // change, so benchmarks at scale turn it off.
+#ifdef NDEBUG
+  bool check_invariants = false;
+#else
+  bool check_invariants = true;
+#endif
 };
 
 // Why a holder is asked to give leases back, most pressing first.
@@ -155,6 +157,10 @@ class ledger {
   // Lowers a queued request's remaining want (a portion that needs fewer
   // slots now); 0 removes it. A gang not started shrinks with it.
   void shrink_request(uint64_t holder, int64_t remaining);
+  // Raises the holder's waiting request by `more` leases (a portion that gave
+  // one back to a preemption, or lost one with its node, and still has tasks
+  // for it). False when the holder has no waiting request: submit one.
+  bool grow_request(uint64_t holder, int64_t more);
 
   // Which holders should give leases back (at their next task boundary) and
   // how many, so that the waiting requests can be served in schedule()'s
@@ -230,7 +236,7 @@ class ledger {
   // How many leases of `memory` fit on the non-draining nodes' free (or
   // registered) capacity, counting up to `enough`.
   [[nodiscard]] int64_t fit_count(int64_t memory, bool registered, int64_t enough) const;
-  std::optional<node_id> pick_node(int64_t memory) const;
+  std::optional<node_id> pick_node(int64_t memory, const std::vector<node_id>& preferred) const;
   lease grant_one(pending& p, node_id n);
   // Takes a lease out of the books (its node's capacity back if the node is
   // known) and returns it.

@@ -1,46 +1,16 @@
-// Capacity amounts and the broker's named queues: each queue has a weight, a
-// guaranteed minimum, a cap and a bound on its waiting programs. This header
-// holds the configuration, its validation and the arithmetic the grant policy
+// The broker's named queues (their configuration is in tranche/queues.h, the
+// SDK's view): this header holds their validation and the arithmetic the grant policy
 // ranks queues by (dominant share, below-minimum, within-cap) as pure
 // functions, so that the ledger (ledger.h) keeps only the bookkeeping.
 #pragma once
 
 #include <cstdint>
-#include <limits>
 #include <string>
 
 #include "absl/status/status.h"
+#include "tranche/queues.h"
 
 namespace tranche {
-
-struct capacity {
-  int64_t slots = 0;
-  int64_t memory = 0;  // bytes
-  friend bool operator==(const capacity&, const capacity&) = default;
-};
-
-// "No limit" in a cap or in max_waiting.
-inline constexpr int64_t kUnlimited = std::numeric_limits<int64_t>::max();
-// The queue that always exists and that a request names unless told otherwise.
-inline constexpr char kDefaultQueue[] = "default";
-
-struct queue_config {
-  std::string name;
-  // Relative share of the cluster when queues compete (> 0, finite).
-  double weight = 1.0;
-  // Guaranteed minimum: while a queue holds less than this in every resource
-  // that names a non-zero amount, it is served before queues that do not
-  // (within a priority level). {0, 0}: no guarantee.
-  capacity minimum{};
-  // Never exceeded by a grant. Lowering it below what the queue holds is
-  // allowed: the queue then gets nothing until it is back under it, and the
-  // preemption hints ask for the excess back.
-  capacity cap{kUnlimited, kUnlimited};
-  // Admitted programs that have not started (no lease yet) and still ask for
-  // capacity; a new program's first request beyond it is rejected. 0 closes
-  // the queue to new programs.
-  int64_t max_waiting = kUnlimited;
-};
 
 // The default queue: weight 1, no minimum, no cap, no bound.
 [[nodiscard]] queue_config default_queue_config();

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 
 namespace tranche {
@@ -74,6 +75,40 @@ TEST(Ledger, ShrinkRequestRemovesWhenNothingRemains) {
   ASSERT_EQ(l.schedule().size(), 1u);
   l.shrink_request(100, 0);
   EXPECT_EQ(l.queued(), 0u);
+}
+
+TEST(Ledger, GrowRequestRaisesAWaitingRequestOnly) {
+  ledger l;
+  ASSERT_TRUE(l.add_node(node_id{1}, {2, 8 * kMiB}).ok());
+  EXPECT_FALSE(l.grow_request(100, 1));  // nothing waiting: the caller submits
+  l.enqueue(req(100, 3));
+  ASSERT_EQ(l.schedule().size(), 2u);
+  ASSERT_TRUE(l.grow_request(100, 2));  // gave one back, still needs it: 3 to go
+  for (const auto& [id, x] : std::map<lease_id, lease>(l.leases())) ASSERT_TRUE(l.release(id).ok());
+  EXPECT_EQ(l.schedule().size(), 2u);
+  EXPECT_EQ(l.queued(), 1u);
+  for (const auto& [id, x] : std::map<lease_id, lease>(l.leases())) ASSERT_TRUE(l.release(id).ok());
+  EXPECT_EQ(l.schedule().size(), 1u);
+  EXPECT_EQ(l.queued(), 0u);
+  EXPECT_TRUE(l.check().ok());
+}
+
+TEST(Ledger, LeasesGoToPreferredNodesWithRoomFirst) {
+  ledger l;
+  for (uint64_t n = 1; n <= 3; ++n) ASSERT_TRUE(l.add_node(node_id{n}, {2, 8 * kMiB}).ok());
+  capacity_request r = req(100, 4);
+  r.preferred = {node_id{3}, node_id{7} /*unknown*/, node_id{2}};
+  l.enqueue(r);
+  auto g = l.schedule();
+  ASSERT_EQ(g.size(), 4u);
+  EXPECT_EQ(g[0].node, node_id{3});
+  EXPECT_EQ(g[1].node, node_id{3});
+  EXPECT_EQ(g[2].node, node_id{2});
+  EXPECT_EQ(g[3].node, node_id{2});
+  l.enqueue(req(200, 1));  // no preference: the node with the most room
+  auto h = l.schedule();
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0].node, node_id{1});
 }
 
 TEST(Ledger, TransferAndDropHolder) {
