@@ -1,16 +1,25 @@
-// The broker actor (see broker.h): a thin shell around the ledger.
+// The broker actor (see broker.h): a thin shell around the ledger, plus the
+// preemption loop that turns the ledger's hints into requests to holders.
 #include "actors/broker.h"
 
 #include <chrono>
 #include <map>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "sched/ledger.h"
 
 namespace tranche {
 namespace {
 
+// What a holder was asked to give back, and when the broker takes it.
+struct preemption_ask {
+  int64_t leases = 0;
+  int64_t deadline = 0;  // ledger ms
+};
+
 struct broker_state {
+  broker_options options;
   ledger book;
   // The ledger's clock (it ages waiting requests): ms since the broker started.
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
@@ -21,31 +30,114 @@ struct broker_state {
   }
   std::map<uint64_t, lease_holder_actor> holders;  // by actor id
   std::map<uint64_t, executor_actor> executors;    // by node
+  std::map<uint64_t, preemption_ask> asks;         // by holder
+  bool ticking = false;
   static inline const char* name = "broker";
 };
 
 using broker_ptr = broker_actor::stateful_pointer<broker_state>;
 
+// The tick runs while anything waits or an ask is outstanding.
+void keep_ticking(broker_ptr self) {
+  auto& st = self->state;
+  if (st.ticking || !st.options.preempt) return;
+  if (st.book.queued() == 0 && st.asks.empty()) return;
+  st.ticking = true;
+  self->delayed_send(self, std::chrono::milliseconds(st.options.preempt_interval_ms),
+                     tick_atom::value);
+}
+
 void grant_pending(broker_ptr self) {
-  for (const lease& l : self->state.book.schedule(self->state.now_ms())) {
-    auto h = self->state.holders.find(l.holder);
-    auto e = self->state.executors.find(l.node.value);
-    if (h == self->state.holders.end() || e == self->state.executors.end()) {
-      (void)self->state.book.release(l.id);  // holder gone meanwhile
+  auto& st = self->state;
+  for (const lease& l : st.book.schedule(st.now_ms())) {
+    auto h = st.holders.find(l.holder);
+    auto e = st.executors.find(l.node.value);
+    if (h == st.holders.end() || e == st.executors.end()) {
+      (void)st.book.release(l.id);  // holder gone meanwhile
       continue;
     }
     self->send(h->second, grant_atom::value, l.id.value, l.node.value, e->second);
   }
+  keep_ticking(self);
 }
 
 void track(broker_ptr self, const lease_holder_actor& h) {
   if (self->state.holders.emplace(h.id(), h).second) self->monitor(h);
 }
 
-broker_actor::behavior_type broker_impl(broker_ptr self) {
+// A lease came back (or was taken): one less owed by its holder.
+void settle(broker_ptr self, uint64_t holder) {
+  auto it = self->state.asks.find(holder);
+  if (it != self->state.asks.end() && --it->second.leases <= 0) self->state.asks.erase(it);
+}
+
+void tell(broker_ptr self, uint64_t holder, int64_t leases, const std::string& reason) {
+  auto h = self->state.holders.find(holder);
+  if (h != self->state.holders.end()) self->send(h->second, preempt_atom::value, leases, reason);
+}
+
+// Asks the holders the ledger names to give leases back (or tells them an
+// earlier ask is off), and takes the leases of those past their grace period.
+void preempt(broker_ptr self) {
+  auto& st = self->state;
+  const int64_t now = st.now_ms();
+  std::map<uint64_t, std::pair<int64_t, std::string>> wanted;  // holder -> (leases, why)
+  if (st.book.queued() > 0) {
+    for (const yield_hint& h : st.book.preemption_hints(now)) {
+      auto& w = wanted[h.holder];
+      w.first += h.leases;
+      if (w.second.empty())
+        w.second = absl::StrCat(std::string(yield_reason_name(h.reason)), " (queue \"", h.queue, "\")");
+    }
+  }
+  for (auto it = st.asks.begin(); it != st.asks.end();) {
+    if (wanted.count(it->first)) {
+      ++it;
+      continue;
+    }
+    tell(self, it->first, 0, "no longer needed");
+    it = st.asks.erase(it);
+  }
+  for (const auto& [holder, w] : wanted) {
+    auto [it, fresh] = st.asks.emplace(holder, preemption_ask{0, now + st.options.preempt_grace_ms});
+    if (!fresh && it->second.leases == w.first) continue;
+    it->second.leases = w.first;
+    tell(self, holder, w.first, w.second);
+  }
+  // Past the grace period: take the holder's newest leases.
+  bool took = false;
+  for (auto it = st.asks.begin(); it != st.asks.end();) {
+    if (it->second.deadline > now) {
+      ++it;
+      continue;
+    }
+    std::vector<lease_id> mine;
+    for (const auto& [id, l] : st.book.leases())
+      if (l.holder == it->first) mine.push_back(id);
+    auto h = st.holders.find(it->first);
+    for (int64_t k = 0; k < it->second.leases && !mine.empty(); ++k) {
+      const lease_id id = mine.back();
+      mine.pop_back();
+      (void)st.book.release(id);
+      if (h != st.holders.end()) self->send(h->second, revoke_atom::value, id.value);
+      took = true;
+    }
+    it = st.asks.erase(it);
+  }
+  if (took) grant_pending(self);
+}
+
+broker_actor::behavior_type broker_impl(broker_ptr self, broker_options options) {
+  self->state.options = options;
+  self->state.book = ledger(options.ledger);
+  for (const queue_config& q : options.queues) {
+    auto& book = self->state.book;
+    (void)(book.queue(q.name) ? book.update_queue(q) : book.add_queue(q));  // checked at spawn
+  }
   self->set_down_handler([=](const caf::down_msg& dm) {
     const uint64_t id = dm.source.id();
     self->state.holders.erase(id);
+    self->state.asks.erase(id);
     self->state.book.drop_holder(id);
     for (auto it = self->state.executors.begin(); it != self->state.executors.end(); ++it) {
       if (it->second.address() == dm.source) {
@@ -62,12 +154,16 @@ broker_actor::behavior_type broker_impl(broker_ptr self) {
         if (self->state.executors.emplace(node, e).second) self->monitor(e);
         grant_pending(self);
       },
-      [=](request_atom, lease_holder_actor h, uint64_t program, int32_t portion, int64_t want,
-          int64_t memory) {
+      [=](request_atom, lease_holder_actor h, const lease_ask& a) {
         track(self, h);
-        auto id = self->state.book.submit(
-            capacity_request{h.id(), program_id{program}, portion, want, memory},
-            self->state.now_ms());
+        auto& book = self->state.book;
+        if (book.grow_request(h.id(), a.want)) return grant_pending(self);
+        capacity_request r{h.id(), program_id{a.program}, a.portion, a.want, a.memory};
+        r.min_want = a.min_want;
+        r.queue = a.queue;
+        r.priority = a.priority;
+        for (uint64_t n : a.preferred) r.preferred.push_back(node_id{n});
+        auto id = book.submit(r, self->state.now_ms());
         if (!id.ok()) {
           self->send(h, refused_atom::value, std::string(id.status().message()));
           return;
@@ -75,7 +171,12 @@ broker_actor::behavior_type broker_impl(broker_ptr self) {
         grant_pending(self);
       },
       [=](yield_atom, uint64_t lease) {
-        (void)self->state.book.release(lease_id{lease});
+        auto& book = self->state.book;
+        auto it = book.leases().find(lease_id{lease});
+        if (it == book.leases().end()) return;
+        const uint64_t holder = it->second.holder;
+        (void)book.release(lease_id{lease});
+        settle(self, holder);
         grant_pending(self);
       },
       [=](transfer_atom, uint64_t lease, lease_holder_actor h, int32_t portion) {
@@ -102,11 +203,32 @@ broker_actor::behavior_type broker_impl(broker_ptr self) {
                 static_cast<int64_t>(b.leases().size()),
                 static_cast<int64_t>(b.queued())};
       },
+      [=](set_queue_atom, const queue_config& q) -> std::string {
+        auto& book = self->state.book;
+        absl::Status s = book.queue(q.name) ? book.update_queue(q) : book.add_queue(q);
+        if (!s.ok()) return std::string(s.message());
+        grant_pending(self);  // a raised cap or weight may let requests in
+        return {};
+      },
+      [=](drop_queue_atom, const std::string& name) -> std::string {
+        return std::string(self->state.book.remove_queue(name).message());
+      },
+      [=](queues_atom) { return self->state.book.queues(); },
+      [=](tick_atom) {
+        self->state.ticking = false;
+        preempt(self);
+        keep_ticking(self);
+      },
   };
 }
 
 }  // namespace
 
-broker_actor spawn_broker(caf::actor_system& sys) { return sys.spawn(broker_impl); }
+absl::StatusOr<broker_actor> spawn_broker(caf::actor_system& sys, broker_options options) {
+  if (auto s = validate_queues(options.queues); !s.ok()) return s;
+  return sys.spawn(broker_impl, std::move(options));
+}
+
+broker_actor spawn_broker(caf::actor_system& sys) { return *spawn_broker(sys, broker_options{}); }
 
 }  // namespace tranche

@@ -19,6 +19,8 @@
 #include "daemon/config.h"
 #include "io/batch_codec.h"
 #include "plan/program_codec.h"
+#include "sched/policy.h"
+#include "sched/queues.h"
 #include "tranche/client.h"
 
 namespace tranche {
@@ -79,11 +81,12 @@ class actor_cluster : public cluster {
   caf::actor_system& system() override { return sys_; }
 
   absl::StatusOr<uint64_t> submit(const std::string& sql, const std::vector<table_binding>& tables,
-                                  const caf::actor& listener) override {
+                                  const caf::actor& listener,
+                                  const submit_options& options) override {
     caf::scoped_actor self{sys_};
     absl::StatusOr<uint64_t> id = absl::UnavailableError("no reply from the job manager");
     self->request(job_manager_, kQuietTimeout, submit_atom::value,
-                  encode_program(program_request{sql, tables}), listener)
+                  encode_program(program_request{sql, tables, options}), listener)
         .receive([&](uint64_t program) { id = program; },
                  [&](const caf::error& err) { id = absl::UnavailableError(sys_.render(err)); });
     return id;
@@ -91,12 +94,13 @@ class actor_cluster : public cluster {
 
   absl::StatusOr<query_result> run_sql(
       const std::string& sql, const std::vector<table_binding>& tables,
-      std::function<void(const progress_event&)> on_event) override {
+      std::function<void(const progress_event&)> on_event,
+      const submit_options& options) override {
     const auto t0 = std::chrono::steady_clock::now();
     caf::scoped_actor self{sys_};
     // A remote job manager goes down with the connection to its head.
     self->monitor(job_manager_);
-    auto id = submit(sql, tables, caf::actor_cast<caf::actor>(self));
+    auto id = submit(sql, tables, caf::actor_cast<caf::actor>(self), options);
     if (!id.ok()) return id.status();
     query_result out;
     absl::Status status = absl::OkStatus();
@@ -169,7 +173,38 @@ class actor_cluster : public cluster {
     return out;
   }
 
+  absl::Status set_queue(const queue_config& queue) override {
+    return queue_change(set_queue_atom::value, queue);
+  }
+
+  absl::Status remove_queue(const std::string& name) override {
+    return queue_change(drop_queue_atom::value, name);
+  }
+
+  absl::StatusOr<std::vector<queue_status>> queues() override {
+    caf::scoped_actor self{sys_};
+    absl::StatusOr<std::vector<queue_status>> out =
+        absl::UnavailableError("no reply from the broker");
+    self->request(broker_, std::chrono::seconds(30), queues_atom::value)
+        .receive([&](std::vector<queue_status>& v) { out = std::move(v); },
+                 [&](const caf::error& err) { out = absl::UnavailableError(sys_.render(err)); });
+    return out;
+  }
+
  protected:
+  template <class Atom, class Arg>
+  absl::Status queue_change(Atom atom, const Arg& arg) {
+    caf::scoped_actor self{sys_};
+    absl::Status out = absl::UnavailableError("no reply from the broker");
+    self->request(broker_, std::chrono::seconds(30), atom, arg)
+        .receive(
+            [&](const std::string& error) {
+              out = error.empty() ? absl::OkStatus() : absl::InvalidArgumentError(error);
+            },
+            [&](const caf::error& err) { out = absl::UnavailableError(sys_.render(err)); });
+    return out;
+  }
+
   caf::actor_system& sys_;
   broker_actor broker_;
   job_manager_actor job_manager_;
@@ -180,7 +215,11 @@ class local_cluster final : public actor_cluster {
   explicit local_cluster(const cluster_options& opts)
       : actor_cluster(own_sys_), own_sys_(configure(cfg_)), opts_(opts) {
     directory_ = std::make_shared<executor_directory>();
-    broker_ = spawn_broker(sys_);
+    broker_options bo;
+    bo.queues = opts.queues;
+    bo.preempt_grace_ms = opts.preempt_grace_ms;
+    bo.preempt = opts.policy != "whole-program";
+    broker_ = *spawn_broker(sys_, bo);  // start_local checked the options
     int slots = opts.slots_per_node;
     if (slots <= 0) {
       int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -201,7 +240,7 @@ class local_cluster final : public actor_cluster {
     po.memory_per_task = opts.memory_per_task;
     po.split_bytes = opts.split_bytes;
     planner_ = spawn_planner(sys_, po);
-    job_manager_config jc{broker_, planner_, directory_, po.parallelism};
+    job_manager_config jc{broker_, planner_, directory_, po.parallelism, opts.policy};
     job_manager_ = spawn_job_manager(sys_, jc);
   }
 
@@ -288,6 +327,8 @@ absl::StatusOr<std::unique_ptr<cluster>> cluster::connect(const std::string& hos
 
 absl::StatusOr<std::unique_ptr<cluster>> cluster::start_local(const cluster_options& opts) {
   if (opts.nodes < 1) return absl::InvalidArgumentError("a local cluster needs at least 1 node");
+  if (auto p = make_policy(opts.policy); !p.ok()) return p.status();
+  if (auto s = validate_queues(opts.queues); !s.ok()) return s;
   return std::unique_ptr<cluster>(new local_cluster(opts));
 }
 

@@ -24,6 +24,18 @@ struct job_state {
   std::vector<std::vector<uint64_t>> task_nodes;
   std::vector<int32_t> held;      // leases each portion holds
   std::vector<int32_t> awaiting;  // leases each portion still expects handed over
+  // Whole-program policy: the leases reserved for the program's life, those
+  // not lent to a portion right now, and what each portion was lent.
+  struct pooled {
+    uint64_t lease = 0;
+    uint64_t node = 0;
+    executor_actor exec;
+  };
+  int64_t reserved = 0;  // 0: per-portion
+  int64_t reserved_granted = 0;
+  std::vector<pooled> pool;
+  std::vector<int32_t> lent;
+  std::vector<bool> wants_more;  // running and not yet out of tasks for a lease
   std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
   bool ended = false;
   static inline const char* name = "job";
@@ -55,6 +67,22 @@ void finish(job_ptr self, const std::string& error, bool tell_listener = true) {
   self->quit();
 }
 
+// Whole-program: lends pooled leases to running portions that can use them.
+void lend(job_ptr self) {
+  auto& st = self->state;
+  for (size_t i = 0; i < st.actors.size() && !st.pool.empty(); ++i) {
+    while (!st.pool.empty() && st.status[i] == portion_status::running && st.wants_more[i] &&
+           st.lent[i] < st.p.portions[i].tasks) {
+      auto l = st.pool.back();
+      st.pool.pop_back();
+      ++st.lent[i];
+      self->send(st.ctx.broker, transfer_atom::value, l.lease,
+                 caf::actor_cast<lease_holder_actor>(st.actors[i]), static_cast<int32_t>(i));
+      self->send(st.actors[i], grant_atom::value, l.lease, l.node, l.exec);
+    }
+  }
+}
+
 void start_ready(job_ptr self, int32_t handed_from, int32_t handed) {
   auto& st = self->state;
   for (size_t i = 0; i < st.p.portions.size(); ++i) {
@@ -69,6 +97,8 @@ void start_ready(job_ptr self, int32_t handed_from, int32_t handed) {
     pc.job = caf::actor_cast<job_actor>(self);
     pc.broker = st.ctx.broker;
     pc.directory = st.ctx.directory;
+    pc.options = st.ctx.options;
+    pc.ask_broker = st.reserved == 0;
     bool successor = false;
     for (int in : spec.inputs) successor = successor || in == handed_from;
     if (successor && handed > 0) {
@@ -91,6 +121,26 @@ void start_ready(job_ptr self, int32_t handed_from, int32_t handed) {
     forward(self, std::move(e));
     self->send(st.actors[i], start_atom::value, std::move(inputs));
   }
+  if (st.reserved > 0) lend(self);
+}
+
+// Whole-program: reserves the plan's peak before any portion runs (all of
+// it at once), then starts the portions on it.
+void reserve(job_ptr self, int64_t cluster_slots) {
+  auto& st = self->state;
+  std::vector<portion_shape> shapes;
+  for (const auto& p : st.p.portions) shapes.push_back({p.tasks, p.inputs, p.memory_per_task});
+  const reservation r = st.ctx.policy->reserve(shapes, cluster_slots);
+  if (r.leases <= 0) return start_ready(self, -1, 0);
+  st.reserved = r.leases;
+  lease_ask a;
+  a.program = st.ctx.program;
+  a.portion = -1;
+  a.want = a.min_want = r.leases;
+  a.memory = r.memory_per_lease;
+  a.queue = st.ctx.options.queue;
+  a.priority = st.ctx.options.priority;
+  self->send(st.ctx.broker, request_atom::value, caf::actor_cast<lease_holder_actor>(self), a);
 }
 
 // Fetches the result portion's blocks task by task, in order, a few batches
@@ -139,7 +189,16 @@ void plan_and_start(job_ptr self, int32_t parallelism) {
             st.task_nodes.resize(n);
             st.held.assign(n, 0);
             st.awaiting.assign(n, 0);
-            start_ready(self, -1, 0);
+            st.lent.assign(n, 0);
+            st.wants_more.assign(n, true);
+            if (!st.ctx.policy || st.ctx.policy->portions_ask_broker())
+              return start_ready(self, -1, 0);
+            self->request(st.ctx.broker, std::chrono::seconds(10), ledger_atom::value)
+                .then([=](const std::vector<int64_t>& t) { reserve(self, t.at(0)); },
+                      [=](const caf::error& err) {
+                        finish(self, absl::StrCat("asking the broker for the cluster's size: ",
+                                                  self->system().render(err)));
+                      });
           },
           [=](const caf::error& err) {
             finish(self, absl::StrCat("planning: ", self->system().render(err)));
@@ -169,7 +228,26 @@ job_actor::behavior_type job_impl(job_ptr self, job_context ctx) {
             [=](const caf::error&) { plan_and_start(self, 0); });
   }
   return {
-      [=](release_atom, int32_t portion, uint64_t lease, uint64_t node, executor_actor exec) {
+      [=](grant_atom, uint64_t lease, uint64_t node, executor_actor exec) {
+        // Whole-program: part of the reservation (granted all at once).
+        auto& st = self->state;
+        if (st.ended) return self->send(st.ctx.broker, yield_atom::value, lease);
+        st.pool.push_back({lease, node, exec});
+        if (++st.reserved_granted == st.reserved) return start_ready(self, -1, 0);
+        if (st.reserved_granted > st.reserved) lend(self);
+      },
+      [=](refused_atom, const std::string& why) {
+        finish(self, absl::StrCat("capacity refused: ", why));
+      },
+      [=](preempt_atom, int64_t, const std::string&) {
+        // A reservation is kept for the program's life (whole-program is
+        // not preemptible; the broker does not ask under it).
+      },
+      [=](revoke_atom, uint64_t lease) {
+        std::erase_if(self->state.pool, [&](const auto& l) { return l.lease == lease; });
+      },
+      [=](release_atom, int32_t portion, uint64_t lease, uint64_t node, executor_actor exec,
+          bool to_broker) {
         auto& st = self->state;
         if (st.ended) return;
         st.held[portion] = std::max(0, st.held[portion] - 1);
@@ -182,8 +260,19 @@ job_actor::behavior_type job_impl(job_ptr self, job_context ctx) {
         e.slots_held = st.held[portion];
         e.lease = lease;
         e.node = node;
+        if (st.reserved > 0 && !to_broker) {
+          // Whole-program: back to the reservation, for this program's other portions.
+          --st.lent[portion];
+          if (st.status[portion] == portion_status::running) st.wants_more[portion] = false;
+          self->send(st.ctx.broker, transfer_atom::value, lease,
+                     caf::actor_cast<lease_holder_actor>(self), int32_t{-1});
+          st.pool.push_back({lease, node, exec});
+          e.to = "the program's reservation";
+          forward(self, std::move(e));
+          return lend(self);
+        }
         // Hand the lease to a successor that is waiting for it, else back to the broker.
-        for (size_t q = 0; q < st.actors.size(); ++q) {
+        for (size_t q = 0; q < st.actors.size() && !to_broker; ++q) {
           if (st.awaiting[q] > 0 && st.status[q] == portion_status::running &&
               static_cast<int32_t>(q) != portion) {
             --st.awaiting[q];
@@ -195,7 +284,7 @@ job_actor::behavior_type job_impl(job_ptr self, job_context ctx) {
           }
         }
         self->send(st.ctx.broker, yield_atom::value, lease);
-        e.to = "broker";
+        e.to = to_broker ? "broker (preempted)" : "broker";
         forward(self, std::move(e));
       },
       [=](portion_done_atom, int32_t portion, std::vector<uint64_t> nodes, int32_t releasing) {

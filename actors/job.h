@@ -3,7 +3,8 @@
 // hands a finishing portion's leases to a waiting successor (or back to the
 // broker), forwards progress to the client, delivers the result batches and,
 // at the end — success, failure, or the client going away — makes sure every
-// lease is returned and every block dropped.
+// lease is returned and every block dropped. Under the whole-program policy
+// it first reserves the plan's peak capacity and lends it to the portions.
 #pragma once
 
 #include <caf/all.hpp>
@@ -15,14 +16,18 @@
 #include "actors/broker.h"
 #include "actors/executor.h"
 #include "actors/planner.h"
+#include "sched/policy.h"
 #include "tranche/client.h"
 
 namespace tranche {
 
-using job_actor = caf::typed_actor<
-    // A portion gives a lease back.
+// A lease holder itself: under the whole-program policy the job reserves the
+// program's capacity and lends it to its portions.
+using job_actor = lease_holder_actor::extend<
+    // A portion gives a lease back; `to_broker`: it was asked to (preemption),
+    // so the lease goes to the broker rather than to another portion.
     caf::reacts_to<release_atom, int32_t /*portion*/, uint64_t /*lease*/, uint64_t /*node*/,
-                   executor_actor>,
+                   executor_actor, bool /*to_broker*/>,
     // A portion finished: the node of each task's output, and how many leases
     // it releases right after this message (to be handed to successors).
     caf::reacts_to<portion_done_atom, int32_t, std::vector<uint64_t>, int32_t>,
@@ -37,6 +42,8 @@ struct job_context {
   broker_actor broker;
   planner_actor planner;
   std::shared_ptr<executor_directory> directory;
+  submit_options options;                          // queue and priority
+  std::shared_ptr<const capacity_policy> policy;  // null: per-portion
 };
 
 [[nodiscard]] job_actor spawn_job(caf::actor_system& sys, job_context ctx);

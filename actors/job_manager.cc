@@ -5,12 +5,14 @@
 #include <chrono>
 
 #include "actors/job.h"
+#include "plan/program_codec.h"
 
 namespace tranche {
 namespace {
 
 struct job_manager_state {
   job_manager_config cfg;
+  std::shared_ptr<const capacity_policy> policy;
   uint64_t next_program = 1;
   static inline const char* name = "job-manager";
 };
@@ -19,12 +21,18 @@ using job_manager_ptr = job_manager_actor::stateful_pointer<job_manager_state>;
 
 job_manager_actor::behavior_type job_manager_impl(job_manager_ptr self, job_manager_config cfg) {
   self->state.cfg = std::move(cfg);
+  // The daemon and the SDK check the name before; a bad one here means per-portion.
+  if (auto p = make_policy(self->state.cfg.policy); p.ok()) self->state.policy = *std::move(p);
   return {
       [=](submit_atom, std::vector<char>& program, caf::actor listener) -> uint64_t {
         auto& st = self->state;
         job_context ctx;
         ctx.program = st.next_program++;
+        // Its queue and priority; a program that does not decode fails when planned.
+        if (auto req = decode_program(program.data(), program.size()); req.ok())
+          ctx.options = req->options;
         ctx.program_bytes = std::move(program);
+        ctx.policy = st.policy;
         ctx.parallelism = st.cfg.parallelism;
         ctx.listener = std::move(listener);
         ctx.broker = st.cfg.broker;

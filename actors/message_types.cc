@@ -27,6 +27,10 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<portion_actor>("tranche.portion");
   cfg.add_message_type<job_manager_actor>("tranche.job_manager");
   cfg.add_message_type<head_actor>("tranche.head");
+  cfg.add_message_type<lease_ask>("tranche.lease_ask");
+  cfg.add_message_type<capacity>("tranche.capacity");
+  cfg.add_message_type<queue_config>("tranche.queue_config");
+  cfg.add_message_type<queue_status>("tranche.queue_status");
 }
 
 }  // namespace tranche

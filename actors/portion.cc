@@ -33,6 +33,8 @@ struct portion_state {
   bool started = false;
   bool asked_broker = false;
   bool finished = false;
+  int64_t give_back = 0;               // leases the broker asked back
+  std::vector<uint64_t> preferred;     // nodes holding the input, most blocks first
   static inline const char* name = "portion";
 };
 
@@ -63,13 +65,46 @@ task_spec make_task(portion_ptr self, uint32_t t) {
   return ts;
 }
 
-void release(portion_ptr self, uint64_t lease) {
+// Gives a lease back through the job, which hands it to a successor (or,
+// whole-program, keeps it) unless `to_broker` (a preemption) says otherwise.
+void release(portion_ptr self, uint64_t lease, bool to_broker = false) {
   auto it = self->state.leases.find(lease);
   if (it == self->state.leases.end()) return;
   held_lease h = it->second;
   self->state.leases.erase(it);
+  if (self->state.give_back > 0) --self->state.give_back;
   self->send(self->state.ctx.job, release_atom::value, self->state.ctx.spec.id, lease, h.node,
-             h.exec);
+             h.exec, to_broker);
+}
+
+// Asks the broker for `want` more leases (added to a request still waiting).
+void ask(portion_ptr self, int64_t want) {
+  auto& st = self->state;
+  if (want <= 0) return;
+  st.asked_broker = true;
+  lease_ask a;
+  a.program = st.ctx.program;
+  a.portion = st.ctx.spec.id;
+  a.want = want;
+  a.memory = st.ctx.spec.memory_per_task;
+  a.queue = st.ctx.options.queue;
+  a.priority = st.ctx.options.priority;
+  a.preferred = st.preferred;
+  self->send(st.ctx.broker, request_atom::value, caf::actor_cast<lease_holder_actor>(self), a);
+}
+
+// Data locality: the nodes holding this portion's input blocks, most first
+// (a scan reads files every node can reach: none).
+std::vector<uint64_t> input_locality(const std::vector<std::vector<uint64_t>>& inputs) {
+  std::map<uint64_t, int64_t> blocks;
+  for (const auto& in : inputs)
+    for (uint64_t n : in) ++blocks[n];
+  std::vector<std::pair<int64_t, uint64_t>> ranked;
+  for (const auto& [n, k] : blocks) ranked.emplace_back(-k, n);
+  std::sort(ranked.begin(), ranked.end());
+  std::vector<uint64_t> out;
+  for (const auto& [k, n] : ranked) out.push_back(n);
+  return out;
 }
 
 void fail(portion_ptr self, const std::string& error) {
@@ -90,6 +125,27 @@ bool still_running(portion_ptr self, uint64_t lease, uint32_t t) {
   return true;
 }
 
+// A lease is gone without this portion giving it back (its node died, or
+// the broker revoked it): the task it ran goes back to the queue, and the
+// job hears where the lease went.
+void lose(portion_ptr self, uint64_t lease, const char* to) {
+  auto& st = self->state;
+  auto it = st.leases.find(lease);
+  if (it == st.leases.end()) return;
+  auto r = st.running.find(lease);
+  if (r != st.running.end()) {
+    st.pending.push_front(r->second);
+    st.running.erase(r);
+  }
+  auto e = event(self, progress_kind::capacity_yielded);
+  e.lease = lease;
+  e.node = it->second.node;
+  e.to = to;
+  st.leases.erase(it);
+  e.slots_held = static_cast<int32_t>(st.leases.size());
+  self->send(st.ctx.job, progress_atom::value, e);
+}
+
 // An executor died: its leases are gone (the broker reclaimed them with the
 // node), and the tasks they ran go back to the queue for other leases.
 void on_executor_down(portion_ptr self, const caf::actor_addr& source) {
@@ -98,26 +154,11 @@ void on_executor_down(portion_ptr self, const caf::actor_addr& source) {
   std::vector<uint64_t> lost;
   for (const auto& [id, h] : st.leases)
     if (h.exec.address() == source) lost.push_back(id);
-  for (uint64_t id : lost) {
-    auto r = st.running.find(id);
-    if (r != st.running.end()) {
-      st.pending.push_front(r->second);
-      st.running.erase(r);
-    }
-    auto e = event(self, progress_kind::capacity_yielded);
-    e.lease = id;
-    e.node = st.leases[id].node;
-    e.to = "nobody: its node died";
-    st.leases.erase(id);
-    e.slots_held = static_cast<int32_t>(st.leases.size());
-    self->send(st.ctx.job, progress_atom::value, e);
-  }
-  if (!lost.empty() && !st.pending.empty()) {
-    st.asked_broker = true;
-    self->send(st.ctx.broker, request_atom::value, caf::actor_cast<lease_holder_actor>(self),
-               st.ctx.program, st.ctx.spec.id, static_cast<int64_t>(st.pending.size()),
-               st.ctx.spec.memory_per_task);
-  }
+  for (uint64_t id : lost) lose(self, id, "nobody: its node died");
+  // Replacements for the lost leases whose tasks went back to the queue.
+  if (!lost.empty() && !st.pending.empty())
+    ask(self, std::min<int64_t>(static_cast<int64_t>(lost.size()),
+                                static_cast<int64_t>(st.pending.size())));
 }
 
 void on_task_done(portion_ptr self, uint64_t lease, uint32_t t, uint64_t node) {
@@ -136,6 +177,12 @@ void on_task_done(portion_ptr self, uint64_t lease, uint32_t t, uint64_t node) {
     for (auto& [id, h] : st.leases) ids.push_back(id);
     for (auto id : ids) release(self, id);
     return;  // the job ends this actor once the program is settled
+  }
+  if (st.give_back > 0 && !st.pending.empty()) {
+    // Preempted at a task boundary: the lease goes back to the broker, and
+    // the tasks still queued wait for capacity in the broker's order.
+    release(self, lease, /*to_broker=*/true);
+    return ask(self, 1);
   }
   dispatch(self, lease);
 }
@@ -192,17 +239,24 @@ portion_actor::behavior_type portion_impl(portion_ptr self, portion_context ctx)
       [=](start_atom, std::vector<std::vector<uint64_t>> inputs) {
         auto& st = self->state;
         st.input_nodes = std::move(inputs);
+        st.preferred = input_locality(st.input_nodes);
         st.started = true;
-        const int64_t want = static_cast<int64_t>(st.pending.size()) - st.ctx.handed;
-        if (want > 0) {
-          st.asked_broker = true;
-          self->send(st.ctx.broker, request_atom::value, caf::actor_cast<lease_holder_actor>(self),
-                     st.ctx.program, st.ctx.spec.id, want, st.ctx.spec.memory_per_task);
-        }
+        if (st.ctx.ask_broker) ask(self, static_cast<int64_t>(st.pending.size()) - st.ctx.handed);
+      },
+      [=](preempt_atom, int64_t leases, const std::string&) {
+        self->state.give_back = std::max<int64_t>(0, leases);
+      },
+      [=](revoke_atom, uint64_t lease) {
+        // The grace period passed: the broker took the lease; the task on it
+        // (if any) is abandoned here and queued again.
+        auto& st = self->state;
+        if (st.finished || !st.leases.count(lease)) return;
+        if (st.give_back > 0) --st.give_back;
+        lose(self, lease, "broker (revoked after the preemption grace period)");
+        if (!st.pending.empty()) ask(self, 1);
       },
       [=](refused_atom, const std::string& why) {
-        fail(self, absl::StrCat("portion ", self->state.ctx.spec.id, " \"",
-                                self->state.ctx.spec.name, "\": capacity refused: ", why));
+        fail(self, absl::StrCat("capacity refused: ", why));
       },
       [=](grant_atom, uint64_t lease, uint64_t node, executor_actor exec) {
         auto& st = self->state;

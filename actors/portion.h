@@ -1,7 +1,11 @@
 // The portion actor: runs one portion of a plan. When its job starts it (its
-// inputs are complete) it asks the broker for capacity, dispatches one task at
-// a time to the executor of each lease it holds, and yields each lease back
-// the moment no task remains for it.
+// inputs are complete) it asks the broker for capacity — a lease per task,
+// starting on whatever it gets, on the nodes holding its input first —
+// dispatches one task at a time to the executor of each lease it holds, and
+// yields each lease back the moment no task remains for it. Asked by the
+// broker to give leases back (preemption), it does so at its next task
+// boundaries and asks again for what it still needs; a lease the broker
+// revokes after the grace period takes its running task back to the queue.
 #pragma once
 
 #include <caf/all.hpp>
@@ -28,6 +32,12 @@ struct portion_context {
   std::shared_ptr<executor_directory> directory;
   // Leases the job will hand over right after start; asked from the broker only beyond them.
   int handed = 0;
+  // The program's queue and priority, which its requests carry.
+  submit_options options;
+  // Whether it asks the broker for capacity when it starts (per-portion);
+  // else it runs on the leases its program lends it (whole-program). Either
+  // way it asks for replacements of leases lost with their node.
+  bool ask_broker = true;
 };
 
 [[nodiscard]] portion_actor spawn_portion(caf::actor_system& sys, portion_context ctx);

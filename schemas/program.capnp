@@ -135,4 +135,6 @@ struct Program {
     dataflow @1 :LogicalNode;
   }
   tables @2 :List(TableBinding);
+  queue @3 :Text;            # the broker queue it runs in; empty: "default"
+  priority @4 :Int32 = 0;    # higher first, within and across queues
 }

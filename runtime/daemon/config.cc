@@ -13,9 +13,13 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "sched/policy.h"
+#include "sched/queues.h"
 
 namespace tranche {
 namespace {
@@ -97,6 +101,7 @@ struct key_spec {
   std::string_view default_text;
   std::string_view meaning;
   absl::Status (*set)(daemon_config*, std::string_view);
+  bool repeatable = false;  // may be given more than once (each adds)
 };
 
 absl::Status set_host_port(std::string* field, std::string_view v) {
@@ -224,6 +229,33 @@ const std::vector<key_spec>& keys() {
        }},
       {"drain-timeout", "30s", "on SIGTERM, how long running tasks may take to finish",
        [](daemon_config* c, std::string_view v) { return set_duration(&c->drain_timeout_ms, v); }},
+      {"policy", "per-portion",
+       "head: capacity policy, `per-portion` (capacity per runnable portion, given back as soon "
+       "as it is not needed) or `whole-program` (each program reserves its plan's peak for its "
+       "whole life)",
+       [](daemon_config* c, std::string_view v) {
+         if (auto p = make_policy(v); !p.ok()) return p.status();
+         c->policy = std::string(v);
+         return absl::OkStatus();
+       }},
+      {"queue", "(only `default`)",
+       "head: a broker queue, `NAME weight=W min-slots=N min-memory=SIZE cap-slots=N "
+       "cap-memory=SIZE max-waiting=N` (all but NAME optional); give it once per queue",
+       [](daemon_config* c, std::string_view v) {
+         auto q = parse_queue(v);
+         if (!q.ok()) return q.status();
+         for (const queue_config& other : c->queues)
+           if (other.name == q->name)
+             return absl::InvalidArgumentError(
+                 absl::StrCat("queue ", quoted(q->name), " is defined twice"));
+         c->queues.push_back(*std::move(q));
+         return absl::OkStatus();
+       },
+       true},
+      {"preempt-grace", "30s",
+       "head: how long a portion asked to give capacity back (to a higher priority or an "
+       "under-share queue) has before the broker takes it and its tasks are rerun",
+       [](daemon_config* c, std::string_view v) { return set_duration(&c->preempt_grace_ms, v); }},
   };
   return table;
 }
@@ -332,7 +364,7 @@ absl::StatusOr<daemon_config> load_config(const std::string& path) {
         absl::StrAppend(&message, " (did you mean ", quoted(s), "?)");
       return fail(message);
     }
-    if (auto [it, fresh] = seen.emplace(key->name, number); !fresh)
+    if (auto [it, fresh] = seen.emplace(key->name, number); !fresh && !key->repeatable)
       return fail(absl::StrCat(av(key->name), ": set again (first set on line ", it->second, ")"));
     absl::StatusOr<std::string> value = parse_value(text.substr(eq + 1));
     if (!value.ok()) return fail(absl::StrCat(av(key->name), ": ", value.status().message()));
@@ -435,6 +467,8 @@ absl::Status validate(const daemon_config& c) {
     errors.push_back(absl::StrCat("connection-timeout: must exceed heartbeat-interval (",
                                   c.heartbeat_interval_ms, "ms), got ", c.connection_timeout_ms,
                                   "ms"));
+  if (absl::Status s = validate_queues(c.queues); !s.ok())
+    errors.push_back(std::string(s.message()));
   if (c.drain_timeout_ms < 0)
     errors.push_back(
         absl::StrCat("drain-timeout: must not be negative, got ", c.drain_timeout_ms, "ms"));
@@ -461,6 +495,57 @@ std::string describe(const daemon_config& config) {
       "ms connection-timeout=", c.connection_timeout_ms, "ms drain-timeout=", c.drain_timeout_ms,
       "ms tls=", c.tls_certificate.empty() ? "off" : "on", " secret-file=", c.secret_file);
   return out;
+}
+
+absl::StatusOr<queue_config> parse_queue(std::string_view text) {
+  std::vector<std::string_view> words;
+  for (absl::string_view w : absl::StrSplit(av(text), ' ', absl::SkipWhitespace()))
+    words.emplace_back(w.data(), w.size());
+  if (words.empty()) return absl::InvalidArgumentError("expected a queue name and its settings");
+  queue_config q;
+  q.name = std::string(words[0]);
+  if (q.name.find('=') != std::string::npos)
+    return absl::InvalidArgumentError(
+        absl::StrCat("expected the queue's name first, got ", quoted(words[0])));
+  for (size_t i = 1; i < words.size(); ++i) {
+    const size_t eq = words[i].find('=');
+    const std::string_view field = words[i].substr(0, eq);
+    const std::string_view value = eq == std::string_view::npos ? "" : words[i].substr(eq + 1);
+    auto count = [&](int64_t* out) -> absl::Status {
+      if (!absl::SimpleAtoi(av(value), out))
+        return absl::InvalidArgumentError(
+            absl::StrCat(av(field), ": expected a count, got ", quoted(value)));
+      return absl::OkStatus();
+    };
+    auto size = [&](int64_t* out) -> absl::Status {
+      auto v = parse_size(value);
+      if (!v.ok()) return absl::InvalidArgumentError(absl::StrCat(av(field), ": ", v.status().message()));
+      *out = *v;
+      return absl::OkStatus();
+    };
+    absl::Status s;
+    if (field == "weight") {
+      if (!absl::SimpleAtod(av(value), &q.weight))
+        s = absl::InvalidArgumentError(absl::StrCat("weight: expected a number, got ", quoted(value)));
+    } else if (field == "min-slots") {
+      s = count(&q.minimum.slots);
+    } else if (field == "min-memory") {
+      s = size(&q.minimum.memory);
+    } else if (field == "cap-slots") {
+      s = count(&q.cap.slots);
+    } else if (field == "cap-memory") {
+      s = size(&q.cap.memory);
+    } else if (field == "max-waiting") {
+      s = count(&q.max_waiting);
+    } else {
+      s = absl::InvalidArgumentError(absl::StrCat(
+          "unknown queue setting ", quoted(words[i]),
+          " (expected weight, min-slots, min-memory, cap-slots, cap-memory or max-waiting)"));
+    }
+    if (!s.ok()) return s;
+  }
+  if (auto s = validate_queue(q); !s.ok()) return s;
+  return q;
 }
 
 std::string config_reference() {

@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "daemon/log.h"
+#include "tranche/queues.h"
 
 namespace tranche {
 
@@ -49,7 +50,18 @@ struct daemon_config {
   std::string tls_ca;
   std::string work_dir;  // empty until resolve_defaults(): /tmp/tranche-<role>
   int64_t drain_timeout_ms = 30000;
+  // Head: the capacity policy (sched/policy.h), the broker's queues besides
+  // `default` (`queue` may be given several times), and how long a portion
+  // asked to give capacity back has before the broker takes it.
+  std::string policy = "per-portion";
+  std::vector<queue_config> queues;
+  int64_t preempt_grace_ms = 30000;
 };
+
+// A `queue` value: `NAME [weight=W] [min-slots=N] [min-memory=SIZE]
+// [cap-slots=N] [cap-memory=SIZE] [max-waiting=N]`, unset fields as in
+// queue_config. The error names the field: `cap-slots: expected a count, got "x"`.
+[[nodiscard]] absl::StatusOr<queue_config> parse_queue(std::string_view text);
 
 // Reads a config file over the defaults. Errors name the place:
 // `PATH:LINE: memory: expected a size like 4GiB, got "4XB"`.

@@ -17,6 +17,8 @@ std::vector<char> encode_program(const program_request& p) {
   capnp::MallocMessageBuilder mb;
   auto root = mb.initRoot<wire::Program>();
   root.setSql(p.sql);
+  if (p.options.queue != kDefaultQueue) root.setQueue(p.options.queue);
+  root.setPriority(p.options.priority);
   auto tables = root.initTables(static_cast<unsigned>(p.tables.size()));
   for (size_t i = 0; i < p.tables.size(); ++i) {
     tables[i].setName(p.tables[i].name);
@@ -44,6 +46,8 @@ absl::StatusOr<program_request> decode_program(const char* data, size_t size) {
     if (!root.isSql())
       return absl::UnimplementedError("dataflow programs are not supported yet; submit SQL");
     out.sql = root.getSql();
+    if (root.hasQueue() && root.getQueue().size() > 0) out.options.queue = root.getQueue();
+    out.options.priority = root.getPriority();
     for (auto t : root.getTables()) {
       table_binding b;
       b.name = t.getName();

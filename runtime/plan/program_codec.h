@@ -1,5 +1,5 @@
 // Encoding of what a client submits (schemas/program.capnp `Program`): SQL
-// text and the tables it names, bound to file globs.
+// text, the tables it names bound to file globs, and its queue and priority.
 #pragma once
 
 #include <string>
@@ -13,6 +13,7 @@ namespace tranche {
 struct program_request {
   std::string sql;
   std::vector<table_binding> tables;
+  submit_options options;  // queue and priority
 };
 
 [[nodiscard]] std::vector<char> encode_program(const program_request& p);

@@ -48,15 +48,19 @@ absl::Status ledger::add_node(node_id n, capacity c) {
     return absl::InvalidArgumentError(absl::StrCat("node ", n.value, ": negative capacity"));
   auto it = nodes_.find(n);
   if (it == nodes_.end()) {
-    nodes_[n] = node_state{c, c, false};
+    const node_state st{c, c, false};
+    node_index_.update(n, nullptr, &st);
+    nodes_.emplace(n, st);
   } else {
     capacity leased{it->second.registered.slots - it->second.free.slots,
                     it->second.registered.memory - it->second.free.memory};
     if (c.slots < leased.slots || c.memory < leased.memory)
       return absl::FailedPreconditionError(
           absl::StrCat("node ", n.value, ": cannot shrink capacity below what is leased"));
-    it->second.registered = c;
-    it->second.free = capacity{c.slots - leased.slots, c.memory - leased.memory};
+    node_state st = it->second;
+    st.registered = c;
+    st.free = capacity{c.slots - leased.slots, c.memory - leased.memory};
+    set_node(it, st);
   }
   check_debug();
   return absl::OkStatus();
@@ -65,7 +69,9 @@ absl::Status ledger::add_node(node_id n, capacity c) {
 absl::Status ledger::set_draining(node_id n, bool draining) {
   auto it = nodes_.find(n);
   if (it == nodes_.end()) return absl::NotFoundError(absl::StrCat("node ", n.value, " is unknown"));
-  it->second.draining = draining;
+  node_state st = it->second;
+  st.draining = draining;
+  set_node(it, st);
   return absl::OkStatus();
 }
 
@@ -75,7 +81,10 @@ std::vector<lease> ledger::remove_node(node_id n) {
     auto cur = it++;
     if (cur->second.node == n) gone.push_back(unlease(cur));
   }
-  nodes_.erase(n);
+  if (auto it = nodes_.find(n); it != nodes_.end()) {
+    node_index_.update(n, &it->second, nullptr);
+    nodes_.erase(it);
+  }
   check_debug();
   return gone;
 }
@@ -170,6 +179,7 @@ absl::StatusOr<request_id> ledger::submit(const capacity_request& r, int64_t now
   }
   request_id id{next_request_++};
   pending_.emplace(id.value, pending{id, r, 0, now_});
+  holder_requests_.emplace(r.holder, id.value);
   q->second.order.insert(order_key(r, id));
   unstarted_.insert(id.value);
   ++p->second.requests;
@@ -186,36 +196,30 @@ request_id ledger::enqueue(const capacity_request& r) {
 std::optional<node_id> ledger::pick_node(int64_t memory,
                                          const std::vector<node_id>& preferred) const {
   for (node_id n : preferred) {
-    auto it = nodes_.find(n);
-    if (it == nodes_.end()) continue;
-    const node_state& st = it->second;
-    if (!st.draining && st.free.slots > 0 && st.free.memory >= memory) return n;
+    const node_state* st = node_of(n);
+    if (st != nullptr && !st->draining && st->free.slots > 0 && st->free.memory >= memory) return n;
   }
-  std::optional<node_id> best;
-  int64_t best_free = 0;
-  for (const auto& [id, st] : nodes_) {
-    if (st.draining || st.free.slots <= 0 || st.free.memory < memory) continue;
-    if (!best || st.free.slots > best_free) {
-      best = id;
-      best_free = st.free.slots;
-    }
-  }
-  return best;
+  return node_index_.most_free(memory);
 }
 
-int64_t ledger::fit_count(int64_t memory, bool registered, int64_t enough) const {
-  // Leases are alike, so greedy placement (pick_node) succeeds exactly as
-  // long as the per-node counts add up.
-  int64_t n = 0;
-  for (const auto& [id, st] : nodes_) {
-    if (st.draining) continue;
-    const capacity& c = registered ? st.registered : st.free;
-    int64_t k = c.slots;
-    if (memory > 0) k = std::min(k, c.memory / memory);
-    if (k > 0) n += k;
-    if (n >= enough) break;
+const node_state* ledger::node_of(node_id n) const {
+  if (auto it = nodes_.find(n); it != nodes_.end()) return &it->second;
+  if (source_) return source_->base->node_of(n);
+  return nullptr;
+}
+
+std::map<node_id, node_state>::iterator ledger::find_node(node_id n) {
+  auto it = nodes_.find(n);
+  if (it == nodes_.end() && source_) {
+    const auto& base = source_->base->nodes_;
+    if (auto b = base.find(n); b != base.end()) it = nodes_.emplace(*b).first;
   }
-  return n;
+  return it;
+}
+
+void ledger::set_node(std::map<node_id, node_state>::iterator it, const node_state& st) {
+  node_index_.update(it->first, &it->second, &st);
+  it->second = st;
 }
 
 bool ledger::overdue(const pending& p) const {
@@ -225,18 +229,23 @@ bool ledger::overdue(const pending& p) const {
 int64_t ledger::need(const pending& p) { return p.granted == 0 ? p.req.min_want : 1; }
 
 lease ledger::grant_one(pending& p, node_id n) {
-  node_state& st = nodes_.at(n);
+  auto node = find_node(n);
+  node_state st = node->second;
   st.free.slots -= 1;
   st.free.memory -= p.req.memory_per_slot;
+  set_node(node, st);
   lease l{lease_id{next_lease_++}, n,           p.req.memory_per_slot, p.req.holder, p.req.program,
           p.req.portion,           p.req.queue, p.req.priority};
-  leases_[l.id] = l;
+  leases_.emplace(l.id, l);
+  ++held_[l.holder];
+  yield_order_.add(l.queue, l.priority, l.id);
   queue_entry& q = queues_.at(p.req.queue);
   q.used.slots += 1;
   q.used.memory += p.req.memory_per_slot;
   note_usage(q);
   if (p.granted++ == 0) unstarted_.erase(p.id.value);
   if (auto prog = programs_.find(p.req.program); prog != programs_.end()) {
+    ++prog->second.leases;
     prog->second.started = true;
     refresh_program(p.req.program);
   }
@@ -246,16 +255,25 @@ lease ledger::grant_one(pending& p, node_id n) {
 lease ledger::unlease(std::map<lease_id, lease>::iterator it) {
   lease l = std::move(it->second);
   leases_.erase(it);
-  if (auto n = nodes_.find(l.node); n != nodes_.end()) {
-    n->second.free.slots += 1;
-    n->second.free.memory += l.memory;
+  if (auto h = held_.find(l.holder); h != held_.end() && --h->second == 0) held_.erase(h);
+  yield_order_.remove(l.queue, l.priority, l.id);
+  if (auto prog = programs_.find(l.program); prog != programs_.end()) --prog->second.leases;
+  return_capacity(l);
+  return l;
+}
+
+void ledger::return_capacity(const lease& l) {
+  if (auto n = find_node(l.node); n != nodes_.end()) {
+    node_state st = n->second;
+    st.free.slots += 1;
+    st.free.memory += l.memory;
+    set_node(n, st);
   }
   if (auto q = queues_.find(l.queue); q != queues_.end()) {
     q->second.used.slots -= 1;
     q->second.used.memory -= l.memory;
     note_usage(q->second);
   }
-  return l;
 }
 
 void ledger::note_usage(queue_entry& q) {
@@ -270,10 +288,39 @@ void ledger::erase_pending(std::map<uint64_t, pending>::iterator it) {
   const program_id prog = p.req.program;
   if (auto q = queues_.find(p.req.queue); q != queues_.end())
     q->second.order.erase(order_key(p.req, p.id));
+  holder_requests_.erase({p.req.holder, p.id.value});
   unstarted_.erase(p.id.value);
   if (auto e = programs_.find(prog); e != programs_.end()) --e->second.requests;
+  if (source_) source_->erased.insert(p.id.value);
   pending_.erase(it);
   refresh_program(prog);
+}
+
+ledger::pending* ledger::oldest_unstarted() {
+  if (source_) {
+    auto& [next, end] = source_->unstarted;
+    while (next != end && seen(*next)) ++next;
+    if (next != end && (unstarted_.empty() || *next < *unstarted_.begin())) pull(*next);
+  }
+  return unstarted_.empty() ? nullptr : &pending_.at(*unstarted_.begin());
+}
+
+const std::pair<int64_t, uint64_t>* ledger::first_waiting(const std::string& name, queue_entry& q) {
+  if (source_) {
+    auto& [next, end] = source_->order.at(name);
+    while (next != end && seen(next->second)) ++next;
+    if (next != end && (q.order.empty() || *next < *q.order.begin())) pull(next->second);
+  }
+  return q.order.empty() ? nullptr : &*q.order.begin();
+}
+
+bool ledger::seen(uint64_t id) const { return pending_.count(id) || source_->erased.count(id); }
+
+void ledger::pull(uint64_t id) {
+  const pending& p = source_->base->pending_.at(id);
+  pending_.emplace(id, p);
+  queues_.at(p.req.queue).order.insert(order_key(p.req, p.id));
+  if (p.granted == 0) unstarted_.insert(id);
 }
 
 void ledger::refresh_program(program_id p) {
@@ -303,18 +350,17 @@ std::vector<lease> ledger::grant_loop(const reclaimer* reclaim) {
     pending* top = nullptr;
     // 1. Overdue: the oldest request not started, if it waited age_bound.
     // Arrival times grow with ids, so if the oldest is not overdue, none is.
-    if (!unstarted_.empty()) {
-      pending& oldest = pending_.at(*unstarted_.begin());
-      if (overdue(oldest)) top = &oldest;
-    }
+    if (pending* oldest = oldest_unstarted(); oldest != nullptr && overdue(*oldest)) top = oldest;
     // 2-5. Each queue's first request (by priority, then arrival); the
     // queues compete by priority, minimum, share, arrival.
     if (top == nullptr) {
       using rank = std::tuple<int64_t, int, double, uint64_t>;
       std::optional<rank> best;
-      for (const auto& [name, q] : queues_) {
-        if (q.order.empty() || capped.count(name)) continue;
-        const auto& [neg_priority, id] = *q.order.begin();
+      for (auto& [name, q] : queues_) {
+        if (capped.count(name)) continue;
+        const auto* first = first_waiting(name, q);
+        if (first == nullptr) continue;
+        const auto [neg_priority, id] = *first;
         rank r{neg_priority, under_minimum(q.used, q.config.minimum) ? 0 : 1,
                dominant_share(q.used, total, q.config.weight), id};
         if (!best || r < *best) best = r;
@@ -325,7 +371,7 @@ std::vector<lease> ledger::grant_loop(const reclaimer* reclaim) {
     pending& p = *top;
     const int64_t n = need(p);
     const int64_t memory = p.req.memory_per_slot;
-    if (capped.count(p.req.queue) || fit_count(memory, /*registered=*/true, n) < n) {
+    if (capped.count(p.req.queue) || node_index_.fit_count(memory, /*registered=*/true, n) < n) {
       park(p);  // behind its capped queue's first; or waits for nodes
       continue;
     }
@@ -334,11 +380,13 @@ std::vector<lease> ledger::grant_loop(const reclaimer* reclaim) {
       park(p);
       continue;
     }
-    if (fit_count(memory, /*registered=*/false, n) < n) {
+    if (node_index_.fit_count(memory, /*registered=*/false, n) < n) {
       // No overtaking: the capacity that frees accumulates for it.
-      if (reclaim == nullptr || !(*reclaim)(p) || fit_count(memory, false, n) < n) break;
+      if (reclaim == nullptr || !(*reclaim)(p) || node_index_.fit_count(memory, false, n) < n)
+        break;
     }
-    for (int64_t i = 0; i < n; ++i) out.push_back(grant_one(p, *pick_node(memory, p.req.preferred)));
+    for (int64_t i = 0; i < n; ++i)
+      out.push_back(grant_one(p, *pick_node(memory, p.req.preferred)));
     if (p.granted >= p.req.want) erase_pending(pending_.find(p.id.value));
   }
   for (uint64_t id : parked) {
@@ -359,12 +407,11 @@ std::vector<lease> ledger::schedule(int64_t now) {
 std::vector<lease> ledger::schedule() { return schedule(now_); }
 
 void ledger::shrink_request(uint64_t holder, int64_t remaining) {
-  for (auto it = pending_.begin(); it != pending_.end();) {
-    auto cur = it++;
-    pending& p = cur->second;
-    if (p.req.holder != holder) continue;
+  for (uint64_t id : requests_of(holder)) {
+    auto it = pending_.find(id);
+    pending& p = it->second;
     if (remaining <= 0) {
-      erase_pending(cur);
+      erase_pending(it);
       continue;
     }
     p.req.want = p.granted + remaining;
@@ -374,128 +421,20 @@ void ledger::shrink_request(uint64_t holder, int64_t remaining) {
 }
 
 bool ledger::grow_request(uint64_t holder, int64_t more) {
-  for (auto& [id, p] : pending_) {
-    if (p.req.holder != holder) continue;
-    if (more > 0) p.req.want += more;
-    check_debug();
-    return true;
-  }
-  return false;
+  // The holder's oldest request.
+  auto it = holder_requests_.lower_bound({holder, 0});
+  if (it == holder_requests_.end() || it->first != holder) return false;
+  if (more > 0) pending_.at(it->second).req.want += more;
+  check_debug();
+  return true;
 }
 
-std::vector<yield_hint> ledger::preemption_hints(int64_t now) const {
-  // Run the grant loop on a copy; whenever the request first in order does
-  // not fit, take back the leases that yield to it, as long as that lets it
-  // start. What was taken is the answer.
-  ledger sim = *this;
-  sim.now_ = std::max(now_, now);
-  const uint64_t first_simulated = sim.next_lease_;  // leases granted by the simulation
-  const capacity total = sim.total_registered();
-  std::map<std::pair<uint64_t, yield_reason>, yield_hint> hints;
-  auto record = [&](const lease& l, yield_reason why) {
-    yield_hint& h = hints[{l.holder, why}];
-    h.holder = l.holder;
-    h.program = l.program;
-    h.portion = l.portion;
-    h.queue = l.queue;
-    h.reason = why;
-    ++h.leases;
-  };
-  auto share = [&](const queue_entry& q, const capacity& used) {
-    return dominant_share(used, total, q.config.weight);
-  };
-
-  // The excess of queues over their caps: lowest priority, newest first,
-  // preferring leases that reduce the resource that is over.
-  for (auto& [name, q] : sim.queues_) {
-    while (!fits_within(q.used, 0, 0, q.config.cap)) {
-      const bool slots_over = q.used.slots > q.config.cap.slots;
-      auto victim = sim.leases_.end();
-      std::tuple<int, int, int64_t> best{};
-      for (auto it = sim.leases_.begin(); it != sim.leases_.end(); ++it) {
-        const lease& l = it->second;
-        if (l.queue != name) continue;
-        std::tuple<int, int, int64_t> k{slots_over || l.memory > 0 ? 0 : 1, l.priority,
-                                        -static_cast<int64_t>(l.id.value)};
-        if (victim == sim.leases_.end() || k < best) {
-          victim = it;
-          best = k;
-        }
-      }
-      if (victim == sim.leases_.end()) break;
-      record(sim.unlease(victim), yield_reason::over_cap);
-    }
-  }
-
-  reclaimer reclaim = [&](const pending& w) -> bool {
-    const int64_t n = need(w);
-    const int64_t memory = w.req.memory_per_slot;
-    const queue_entry& wq = sim.queues_.at(w.req.queue);
-    const bool w_under = under_minimum(wq.used, wq.config.minimum);
-    const double w_share = share(wq, capacity{wq.used.slots + n, wq.used.memory + n * memory});
-    std::vector<std::pair<lease, yield_reason>> taken;
-    while (sim.fit_count(memory, false, n) < n) {
-      auto victim = sim.leases_.end();
-      yield_reason why = yield_reason::priority;
-      std::tuple<int, double, int64_t> best{};
-      for (auto it = sim.leases_.begin(); it != sim.leases_.end(); ++it) {
-        const lease& l = it->second;
-        if (l.id.value >= first_simulated) continue;
-        // A lease on a node that could not host the waiter's would not help.
-        const node_state& node = sim.nodes_.at(l.node);
-        if (node.draining || node.registered.memory < memory) continue;
-        const queue_entry& lq = sim.queues_.at(l.queue);
-        std::optional<yield_reason> r;
-        if (l.priority < w.req.priority) {
-          r = yield_reason::priority;
-        } else if (l.priority == w.req.priority && l.queue != w.req.queue) {
-          // Equal priority: only from a queue that keeps its minimum, for a
-          // queue below its minimum or one that would still be at or below
-          // the giver's share after the move (no ping-pong).
-          const capacity rest{lq.used.slots - 1, lq.used.memory - l.memory};
-          if (!under_minimum(rest, lq.config.minimum)) {
-            if (w_under)
-              r = yield_reason::under_minimum;
-            else if (w_share <= share(lq, rest))
-              r = yield_reason::fair_share;
-          }
-        }
-        if (!r) continue;
-        std::tuple<int, double, int64_t> k{l.priority, -share(lq, lq.used),
-                                           -static_cast<int64_t>(l.id.value)};
-        if (victim == sim.leases_.end() || k < best) {
-          victim = it;
-          best = k;
-          why = *r;
-        }
-      }
-      if (victim == sim.leases_.end()) {
-        // It cannot start even so: ask nothing for it, and (as schedule()
-        // does) grant nothing after it.
-        for (auto& [l, r] : taken) {
-          node_state& st = sim.nodes_.at(l.node);
-          st.free.slots -= 1;
-          st.free.memory -= l.memory;
-          queue_entry& q = sim.queues_.at(l.queue);
-          q.used.slots += 1;
-          q.used.memory += l.memory;
-          q.ceiling = capacity{std::max(q.ceiling.slots, q.used.slots),
-                               std::max(q.ceiling.memory, q.used.memory)};
-          sim.leases_[l.id] = l;
-        }
-        return false;
-      }
-      taken.emplace_back(sim.unlease(victim), why);
-    }
-    for (const auto& [l, r] : taken) record(l, r);
-    return true;
-  };
-  sim.grant_loop(&reclaim);
-
-  std::vector<yield_hint> out;
-  out.reserve(hints.size());
-  for (auto& [key, h] : hints) out.push_back(std::move(h));
-  return out;
+std::vector<uint64_t> ledger::requests_of(uint64_t holder) const {
+  std::vector<uint64_t> ids;
+  for (auto it = holder_requests_.lower_bound({holder, 0});
+       it != holder_requests_.end() && it->first == holder; ++it)
+    ids.push_back(it->second);
+  return ids;
 }
 
 absl::Status ledger::release(lease_id id) {
@@ -511,49 +450,71 @@ absl::Status ledger::transfer(lease_id id, uint64_t new_holder, int new_portion)
   auto it = leases_.find(id);
   if (it == leases_.end())
     return absl::NotFoundError(absl::StrCat("lease ", id.value, " is not outstanding"));
+  if (auto h = held_.find(it->second.holder); h != held_.end() && --h->second == 0) held_.erase(h);
+  ++held_[new_holder];
   it->second.holder = new_holder;
   it->second.portion = new_portion;
   return absl::OkStatus();
 }
 
 size_t ledger::drop_holder(uint64_t holder) {
+  // Only counts by holder: a holder usually gives its leases back before it
+  // goes (or hands them on), so the walk is rare.
   size_t n = 0;
-  for (auto it = leases_.begin(); it != leases_.end();) {
-    auto cur = it++;
-    if (cur->second.holder == holder) {
-      unlease(cur);
-      ++n;
+  if (held_.contains(holder)) {
+    for (auto it = leases_.begin(); it != leases_.end();) {
+      auto cur = it++;
+      if (cur->second.holder == holder) {
+        unlease(cur);
+        ++n;
+      }
     }
   }
-  for (auto it = pending_.begin(); it != pending_.end();) {
-    auto cur = it++;
-    if (cur->second.req.holder == holder) erase_pending(cur);
-  }
+  for (uint64_t id : requests_of(holder)) erase_pending(pending_.find(id));
   check_debug();
   return n;
 }
 
 size_t ledger::drop_program(program_id prog) {
+  // No index by program: a program ends once, and by then its portions have
+  // usually given everything back — then its counts spare the walks.
+  auto e = programs_.find(prog);
+  if (e == programs_.end()) return 0;  // not admitted: holds and asks for nothing
   size_t n = 0;
-  for (auto it = leases_.begin(); it != leases_.end();) {
-    auto cur = it++;
-    if (cur->second.program == prog) {
-      unlease(cur);
-      ++n;
+  if (e->second.leases > 0) {
+    for (auto it = leases_.begin(); it != leases_.end();) {
+      auto cur = it++;
+      if (cur->second.program == prog) {
+        unlease(cur);
+        ++n;
+      }
     }
   }
-  for (auto it = pending_.begin(); it != pending_.end();) {
-    auto cur = it++;
-    if (cur->second.req.program == prog) erase_pending(cur);
+  if (e->second.requests > 0) {
+    for (auto it = pending_.begin(); it != pending_.end();) {
+      auto cur = it++;
+      if (cur->second.req.program == prog) erase_pending(cur);
+    }
   }
-  programs_.erase(prog);  // no longer waiting (refreshed above): nothing to uncount
+  programs_.erase(e);  // no longer waiting (refreshed above): nothing to uncount
   check_debug();
   return n;
 }
 
 absl::Status ledger::check() const {
+  // The node index and totals, against an index built afresh.
+  node_index fresh;
+  for (const auto& [n, st] : nodes_) fresh.update(n, nullptr, &st);
+  if (fresh.total_registered() != node_index_.total_registered() ||
+      fresh.total_free() != node_index_.total_free())
+    return absl::InternalError("cluster totals out of date");
+  if (!(fresh == node_index_)) return absl::InternalError("node index out of date");
+
   std::map<node_id, capacity> leased;
   std::map<std::string, capacity> used;
+  absl::flat_hash_map<uint64_t, int64_t> held;
+  std::vector<std::tuple<std::string, int, lease_id>> yield_entries;
+  std::map<program_id, int64_t> program_leases;
   for (const auto& [id, l] : leases_) {
     if (!nodes_.count(l.node))
       return absl::InternalError(
@@ -569,7 +530,14 @@ absl::Status ledger::check() const {
     leased[l.node].memory += l.memory;
     used[l.queue].slots += 1;
     used[l.queue].memory += l.memory;
+    ++held[l.holder];
+    yield_entries.emplace_back(l.queue, l.priority, id);
+    ++program_leases[l.program];
   }
+  if (held != held_) return absl::InternalError("leases by holder out of date");
+  std::sort(yield_entries.begin(), yield_entries.end());
+  if (!yield_order_.well_formed() || yield_order_.entries() != yield_entries)
+    return absl::InternalError("leases by queue out of date");
   for (const auto& [n, st] : nodes_) {
     const capacity& u = leased[n];
     if (st.free.slots < 0 || st.free.memory < 0)
@@ -582,6 +550,7 @@ absl::Status ledger::check() const {
   std::map<std::string, size_t> requests;
   size_t unstarted = 0;
   std::map<program_id, int64_t> program_requests;
+  std::set<std::pair<uint64_t, uint64_t>> holder_requests;
   for (const auto& [id, p] : pending_) {
     auto q = queues_.find(p.req.queue);
     if (q == queues_.end())
@@ -603,9 +572,12 @@ absl::Status ledger::check() const {
     ++requests[p.req.queue];
     unstarted += p.granted == 0;
     ++program_requests[p.req.program];
+    holder_requests.emplace(p.req.holder, id);
   }
   if (unstarted != unstarted_.size())
     return absl::InternalError("started-set holds requests that left");
+  if (holder_requests != holder_requests_)
+    return absl::InternalError("requests by holder out of date");
 
   std::map<std::string, int64_t> waiting;
   for (const auto& [id, e] : programs_) {
@@ -616,6 +588,10 @@ absl::Status ledger::check() const {
     if (e.requests != r)
       return absl::InternalError(absl::StrCat("program ", id.value, ": counts ", e.requests,
                                               " waiting requests, has ", r));
+    const int64_t held = program_leases.count(id) ? program_leases.at(id) : 0;
+    if (e.leases != held)
+      return absl::InternalError(
+          absl::StrCat("program ", id.value, ": counts ", e.leases, " leases, holds ", held));
     if (e.waiting != (!e.started && r > 0))
       return absl::InternalError(absl::StrCat("program ", id.value, ": waiting flag out of date"));
     waiting[e.queue] += e.waiting;
@@ -650,23 +626,9 @@ void ledger::check_debug() const {
   }
 }
 
-capacity ledger::total_registered() const {
-  capacity c;
-  for (const auto& [n, st] : nodes_) {
-    c.slots += st.registered.slots;
-    c.memory += st.registered.memory;
-  }
-  return c;
-}
+capacity ledger::total_registered() const { return node_index_.total_registered(); }
 
-capacity ledger::total_free() const {
-  capacity c;
-  for (const auto& [n, st] : nodes_) {
-    c.slots += st.free.slots;
-    c.memory += st.free.memory;
-  }
-  return c;
-}
+capacity ledger::total_free() const { return node_index_.total_free(); }
 
 queue_status ledger::status_of(const queue_entry& q) const {
   queue_status s;

@@ -22,9 +22,12 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "sched/node_index.h"
 #include "sched/queues.h"
+#include "sched/yield_order.h"
 #include "tranche/ids.h"
 
 namespace tranche {
@@ -57,19 +60,13 @@ struct capacity_request {
   std::vector<node_id> preferred;
 };
 
-struct node_state {
-  capacity registered;
-  capacity free;
-  bool draining = false;  // grants no new leases
-};
-
 struct ledger_options {
   // A request that has waited this long without a lease outranks every
   // request that has not (see schedule()). In the caller's time unit.
   int64_t age_bound = 30'000;
   // Verify the invariants (check()) after every change and abort on a
-  // violation. On in builds without NDEBUG; it costs O(leases + nodes) per
-  // change, so benchmarks at scale turn it off.
+  // violation. On in builds without NDEBUG; it costs O((leases + nodes +
+  // requests) log) per change, so benchmarks at scale turn it off.
 #ifdef NDEBUG
   bool check_invariants = false;
 #else
@@ -189,7 +186,9 @@ class ledger {
   // every lease on a known node and of an admitted program of its queue, each
   // queue's usage the sum of its leases and within its cap (or, if the cap
   // was lowered below it, never grown since), the waiting-request and
-  // waiting-program books consistent. Returns the first violation.
+  // waiting-program books consistent, the indexes (nodes and totals; leases
+  // by holder, program and queue; requests by holder) up to date. Returns the
+  // first violation.
   [[nodiscard]] absl::Status check() const;
 
   [[nodiscard]] const std::map<node_id, node_state>& nodes() const { return nodes_; }
@@ -210,6 +209,7 @@ class ledger {
     int64_t granted = 0;
     int64_t arrival = 0;
   };
+  using request_order = std::set<std::pair<int64_t, uint64_t>>;  // (-priority, request id)
   struct queue_entry {
     queue_config config;
     capacity used;
@@ -217,13 +217,14 @@ class ledger {
     // what the queue held, the least it has held since. check() verifies
     // used <= ceiling: grants never push a queue past its cap.
     capacity ceiling;
-    int64_t waiting = 0;                           // programs, see submit()
-    std::set<std::pair<int64_t, uint64_t>> order;  // (-priority, request id)
+    int64_t waiting = 0;  // programs, see submit()
+    request_order order;
   };
   struct program_entry {
     std::string queue;
     bool started = false;  // granted a lease since admission
     int64_t requests = 0;  // waiting requests
+    int64_t leases = 0;    // held
     bool waiting = false;  // counted in its queue's `waiting`
   };
   // Called when the request first in order does not fit the free capacity;
@@ -233,15 +234,32 @@ class ledger {
   std::vector<lease> grant_loop(const reclaimer* reclaim);
   [[nodiscard]] bool overdue(const pending& p) const;
   [[nodiscard]] static int64_t need(const pending& p);
-  // How many leases of `memory` fit on the non-draining nodes' free (or
-  // registered) capacity, counting up to `enough`.
-  [[nodiscard]] int64_t fit_count(int64_t memory, bool registered, int64_t enough) const;
   std::optional<node_id> pick_node(int64_t memory, const std::vector<node_id>& preferred) const;
+  // A node's state; nullptr if unknown.
+  [[nodiscard]] const node_state* node_of(node_id n) const;
+  // nodes_.find(), or in preemption_hints' simulation, the node copied from
+  // source_->base when first reached.
+  std::map<node_id, node_state>::iterator find_node(node_id n);
+  // Every change of a node's state goes through here: it keeps the index.
+  void set_node(std::map<node_id, node_state>::iterator it, const node_state& st);
   lease grant_one(pending& p, node_id n);
   // Takes a lease out of the books (its node's capacity back if the node is
   // known) and returns it.
   lease unlease(std::map<lease_id, lease>::iterator it);
+  // A lease's capacity back to its node (if known) and out of its queue's
+  // usage.
+  void return_capacity(const lease& l);
   void erase_pending(std::map<uint64_t, pending>::iterator it);
+  // The grant loop's view of the waiting requests: the oldest not started,
+  // and the order key of a queue's first; nullptr if none.
+  pending* oldest_unstarted();
+  const std::pair<int64_t, uint64_t>* first_waiting(const std::string& name, queue_entry& q);
+  // Whether a request of source_->base is in this ledger's books or was.
+  [[nodiscard]] bool seen(uint64_t id) const;
+  // Copies a waiting request of source_->base into this ledger's books.
+  void pull(uint64_t id);
+  // The holder's waiting requests, oldest first.
+  [[nodiscard]] std::vector<uint64_t> requests_of(uint64_t holder) const;
   void refresh_program(program_id p);
   void note_usage(queue_entry& q);
   [[nodiscard]] queue_status status_of(const queue_entry& q) const;
@@ -250,13 +268,31 @@ class ledger {
   ledger_options options_;
   int64_t now_ = 0;
   std::map<node_id, node_state> nodes_;
+  node_index node_index_;
   std::map<lease_id, lease> leases_;
+  absl::flat_hash_map<uint64_t, int64_t> held_;  // leases by holder, if any
+  yield_order yield_order_;
   std::map<std::string, queue_entry> queues_;
   std::map<program_id, program_entry> programs_;
-  std::map<uint64_t, pending> pending_;  // by request id
-  std::set<uint64_t> unstarted_;         // requests granted nothing yet, by id
+  std::map<uint64_t, pending> pending_;                      // by request id
+  std::set<std::pair<uint64_t, uint64_t>> holder_requests_;  // (holder, request id)
+  std::set<uint64_t> unstarted_;                             // requests granted nothing yet, by id
   uint64_t next_lease_ = 1;
   uint64_t next_request_ = 1;
+
+  // Only in preemption_hints' simulation: the ledger it simulates, whose
+  // nodes and waiting requests it copies as its grant loop reaches them (a
+  // few, often) rather than all up front. The rest of each queue's order,
+  // and of the requests not started, still to look at; the requests it
+  // erased.
+  struct simulation_source {
+    const ledger* base = nullptr;
+    std::map<std::string, std::pair<request_order::const_iterator, request_order::const_iterator>>
+        order;
+    std::pair<std::set<uint64_t>::const_iterator, std::set<uint64_t>::const_iterator> unstarted;
+    std::set<uint64_t> erased;
+  };
+  std::optional<simulation_source> source_;
 };
 
 }  // namespace tranche

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 
@@ -58,6 +59,16 @@ absl::Status validate_queue(const queue_config& q) {
         absl::StrCat("(", q.minimum.memory, ") exceeds cap-memory (", amount(q.cap.memory), ")"));
   if (q.max_waiting < 0)
     return field_error(q, "max-waiting", absl::StrCat("must be >= 0 (got ", q.max_waiting, ")"));
+  return absl::OkStatus();
+}
+
+absl::Status validate_queues(const std::vector<queue_config>& queues) {
+  std::set<std::string> seen;
+  for (const queue_config& q : queues) {
+    if (auto s = validate_queue(q); !s.ok()) return s;
+    if (!seen.insert(q.name).second)
+      return absl::InvalidArgumentError(absl::StrCat("queue \"", q.name, "\" is defined twice"));
+  }
   return absl::OkStatus();
 }
 

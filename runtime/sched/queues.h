@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "tranche/queues.h"
@@ -19,6 +20,9 @@ namespace tranche {
 // (the config keys: weight, min-slots, min-memory, cap-slots, cap-memory,
 // max-waiting), e.g. `queue "etl": weight must be > 0 (got 0)`.
 [[nodiscard]] absl::Status validate_queue(const queue_config& q);
+
+// validate_queue for each, and no name twice (`queue "etl" is defined twice`).
+[[nodiscard]] absl::Status validate_queues(const std::vector<queue_config>& queues);
 
 // A queue's weighted dominant share: max(used.slots / total.slots,
 // used.memory / total.memory) / weight. A resource the cluster has none of

@@ -333,11 +333,64 @@ TEST(Reference, ListsEveryKeyAsAMarkdownTable) {
   for (const char* key :
        {"role", "listen", "join", "advertise", "executor-port", "secret-file", "slots", "memory",
         "log-file", "log-level", "heartbeat-interval", "connection-timeout", "tls-certificate",
-        "tls-key", "tls-ca", "work-dir", "drain-timeout"})
+        "tls-key", "tls-ca", "work-dir", "drain-timeout", "block-memory", "policy", "queue",
+        "preempt-grace"})
     EXPECT_TRUE(contains(std::string(ref), std::string("| `") + key + "` | ")) << key;
   EXPECT_TRUE(contains(std::string(ref), "| `memory` | 4GiB | "));
-  // 2 header lines + 17 keys, each line a complete row.
-  EXPECT_EQ(std::count(ref.begin(), ref.end(), '\n'), 20);
+  // 2 header lines + 21 keys, each line a complete row.
+  EXPECT_EQ(std::count(ref.begin(), ref.end(), '\n'), 23);
+}
+
+TEST(Queues, ParsedWithEveryField) {
+  auto q = parse_queue("etl weight=2.5 min-slots=2 min-memory=1GiB cap-slots=8 cap-memory=16GiB "
+                       "max-waiting=4");
+  ASSERT_TRUE(q.ok()) << q.status().message();
+  EXPECT_EQ(q->name, "etl");
+  EXPECT_EQ(q->weight, 2.5);
+  EXPECT_EQ(q->minimum.slots, 2);
+  EXPECT_EQ(q->minimum.memory, int64_t{1} << 30);
+  EXPECT_EQ(q->cap.slots, 8);
+  EXPECT_EQ(q->cap.memory, int64_t{16} << 30);
+  EXPECT_EQ(q->max_waiting, 4);
+  auto bare = parse_queue("adhoc");
+  ASSERT_TRUE(bare.ok());
+  EXPECT_EQ(bare->weight, 1.0);
+  EXPECT_EQ(bare->cap.slots, kUnlimited);
+}
+
+TEST(Queues, ErrorsNameTheField) {
+  EXPECT_EQ(parse_queue("etl cap-slots=x").status().message(),
+            "cap-slots: expected a count, got \"x\"");
+  EXPECT_EQ(parse_queue("etl weight=heavy").status().message(),
+            "weight: expected a number, got \"heavy\"");
+  EXPECT_EQ(parse_queue("etl min-memory=4XB").status().message(),
+            "min-memory: expected a size like 4GiB, got \"4XB\"");
+  EXPECT_EQ(parse_queue("etl colour=red").status().message(),
+            "unknown queue setting \"colour=red\" (expected weight, min-slots, min-memory, "
+            "cap-slots, cap-memory or max-waiting)");
+  EXPECT_EQ(parse_queue("weight=2").status().message(),
+            "expected the queue's name first, got \"weight=2\"");
+  EXPECT_EQ(parse_queue("etl min-slots=4 cap-slots=2").status().message(),
+            "queue \"etl\": min-slots (4) exceeds cap-slots (2)");
+}
+
+TEST(Queues, GivenOncePerQueueInFileAndFlags) {
+  const std::string path = write_file("role = head\nsecret-file = /k\nqueue = etl weight=2\n"
+                                      "queue = adhoc cap-slots=4\npolicy = whole-program\n"
+                                      "preempt-grace = 5s\n");
+  auto c = load_config(path);
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  ASSERT_EQ(c->queues.size(), 2u);
+  EXPECT_EQ(c->queues[0].name, "etl");
+  EXPECT_EQ(c->queues[1].cap.slots, 4);
+  EXPECT_EQ(c->policy, "whole-program");
+  EXPECT_EQ(c->preempt_grace_ms, 5000);
+  ASSERT_TRUE(apply_flags(&*c, {"--queue", "bulk weight=0.5"}).ok());
+  EXPECT_EQ(c->queues.size(), 3u);
+  EXPECT_EQ(apply_flags(&*c, {"--queue", "etl"}).message(), "--queue: queue \"etl\" is defined twice");
+  EXPECT_EQ(apply_flags(&*c, {"--policy", "fair"}).message(),
+            "--policy: unknown capacity policy \"fair\": expected per-portion or whole-program");
+  EXPECT_TRUE(validate(*c).ok());
 }
 
 TEST(ParseSize, UnitsAndCase) {

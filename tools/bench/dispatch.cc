@@ -113,8 +113,12 @@ std::pair<double, double> grant_latency(caf::actor_system& sys, const broker_act
       [=](lease_holder_actor::pointer a, caf::actor done) -> lease_holder_actor::behavior_type {
         auto start = std::make_shared<clock_type::time_point>(clock_type::now());
         auto me = caf::actor_cast<lease_holder_actor>(a);
-        a->send(broker, request_atom::value, me, uint64_t{999}, int32_t{0}, int64_t{1}, int64_t{1});
+        lease_ask one;
+        one.program = 999;
+        one.memory = 1;
+        a->send(broker, request_atom::value, me, one);
         return {[](refused_atom, const std::string&) {},
+                [](preempt_atom, int64_t, const std::string&) {}, [](revoke_atom, uint64_t) {},
                 [=](grant_atom, uint64_t lease, uint64_t, executor_actor) {
           lat->push_back(
               std::chrono::duration<double, std::micro>(clock_type::now() - *start).count());
@@ -124,8 +128,7 @@ std::pair<double, double> grant_latency(caf::actor_system& sys, const broker_act
             return;
           }
           *start = clock_type::now();
-          a->send(broker, request_atom::value, me, uint64_t{999}, int32_t{0}, int64_t{1},
-                  int64_t{1});
+          a->send(broker, request_atom::value, me, one);
         }};
       },
       caf::actor_cast<caf::actor>(self));

@@ -2,6 +2,7 @@
 // or on a running one (over TLS with --tls-*), and generates sample data.
 // Exit codes: 0 success, 1 the program failed (one message on stderr), 2 bad
 // usage.
+#include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -32,6 +33,9 @@ sql options:
   --table NAME=GLOB    bind a table to CSV files with a header row (repeatable)
   --delimiter C        field delimiter of the tables' files (default ,)
   --format F           table (default), csv or json
+  --queue NAME         the broker queue to run in (default: default)
+  --priority N         higher runs first and may take capacity back from lower (default 0)
+  --policy P           embedded cluster: per-portion (default) or whole-program
   --explain            print the plan (portions, tasks, partitioning, capacity asked)
   --events             print each portion's capacity and progress events on stderr
   -f FILE              read the program from FILE
@@ -101,7 +105,8 @@ int cmd_sql(const std::vector<std::string>& args) {
                            env("TRANCHE_TLS_CA")};
   bool tls_flags = false;
   char delimiter = ',';
-  bool explain = false, events = false;
+  bool explain = false, events = false, policy_flag = false;
+  tranche::submit_options submit;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&](std::string* v) {
@@ -143,6 +148,18 @@ int cmd_sql(const std::vector<std::string>& args) {
         return usage_error("--format must be table, csv or json");
     } else if (a == "-f") {
       if (!value(&file)) return usage_error("-f needs a file");
+    } else if (a == "--queue") {
+      if (!value(&submit.queue) || submit.queue.empty()) return usage_error("--queue needs a name");
+    } else if (a == "--priority") {
+      char* end = nullptr;
+      errno = 0;
+      const long p = value(&v) ? std::strtol(v.c_str(), &end, 10) : 0;
+      if (v.empty() || *end != '\0' || errno != 0 || p < -1000000 || p > 1000000)
+        return usage_error("--priority needs an integer in -1000000..1000000");
+      submit.priority = static_cast<int32_t>(p);
+    } else if (a == "--policy") {
+      if (!value(&copts.policy)) return usage_error("--policy needs per-portion or whole-program");
+      policy_flag = true;
     } else if (a == "--explain") {
       explain = true;
     } else if (a == "--events") {
@@ -165,6 +182,9 @@ int cmd_sql(const std::vector<std::string>& args) {
   }
   if (sql.empty()) return usage_error("sql: no program given");
   for (auto& t : tables) t.delimiter = delimiter;
+  if (!remote.empty() && policy_flag)
+    return usage_error("--policy sets an embedded cluster's policy; a running cluster's is in its "
+                       "head's config");
   if (remote.empty()) {
     // The environment may well be set for every command; flags are a mistake.
     if (tls_flags) return usage_error("--tls-certificate, --tls-key and --tls-ca need --cluster");
@@ -188,9 +208,12 @@ int cmd_sql(const std::vector<std::string>& args) {
     std::cout << *text;
     return 0;
   }
-  auto r = (*cluster)->run_sql(sql, tables, [&](const tranche::progress_event& e) {
-    if (events) std::cerr << to_string(e) << "\n";
-  });
+  auto r = (*cluster)->run_sql(
+      sql, tables,
+      [&](const tranche::progress_event& e) {
+        if (events) std::cerr << to_string(e) << "\n";
+      },
+      submit);
   if (!r.ok()) return fail(std::string(r.status().message()));
   tranche::print_result(*r, format, std::cout);
   return 0;

@@ -55,7 +55,16 @@ block_store_options store_options(const daemon_config& cfg) {
 int run_head(caf::actor_system& sys, const daemon_config& cfg,
              std::shared_ptr<cluster_secret> secret) {
   auto directory = std::make_shared<executor_directory>();
-  auto broker = spawn_broker(sys);
+  broker_options bo;
+  bo.queues = cfg.queues;
+  bo.preempt = cfg.policy != "whole-program";
+  bo.preempt_grace_ms = cfg.preempt_grace_ms;
+  auto spawned = spawn_broker(sys, bo);
+  if (!spawned.ok()) {  // validate() checked the queues: not expected
+    log_error("head", std::string(spawned.status().message()));
+    return 1;
+  }
+  auto broker = *spawned;
   executor_config ec;
   ec.node = 1;
   ec.slots = static_cast<int>(cfg.slots);
@@ -68,7 +77,7 @@ int run_head(caf::actor_system& sys, const daemon_config& cfg,
   auto planner = spawn_planner(sys, po);
   // Parallelism 0: each program gets as many shuffle partitions as the
   // cluster has slots when it is planned.
-  auto jm = spawn_job_manager(sys, job_manager_config{broker, planner, directory, 0});
+  auto jm = spawn_job_manager(sys, job_manager_config{broker, planner, directory, 0, cfg.policy});
   auto head = spawn_head(sys, head_config{broker, jm, directory, secret, 2});
   std::string host;
   uint16_t port = 0;
@@ -84,8 +93,11 @@ int run_head(caf::actor_system& sys, const daemon_config& cfg,
               absl::StrCat("cannot listen on ", cfg.listen, ": ", sys.render(bound.error())));
     rc = 1;
   } else {
+    std::string queues = "default";
+    for (const auto& q : cfg.queues) absl::StrAppend(&queues, ", ", q.name);
     log_info("head", absl::StrCat("listening on ", host, ":", *bound, tls ? " (TLS)" : "", " with ",
-                                  cfg.slots, " slots and ", cfg.memory >> 20, " MiB"));
+                                  cfg.slots, " slots and ", cfg.memory >> 20, " MiB; policy ",
+                                  cfg.policy, "; queues ", queues));
     const int sig = stop_signal();
     log_info("head", absl::StrCat("signal ", sig, ": stopping"));
   }

@@ -34,5 +34,11 @@ using connect_atom = caf::atom_constant<caf::atom("connect")>;
 using node_atom = caf::atom_constant<caf::atom("node")>;
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
 using refused_atom = caf::atom_constant<caf::atom("refused")>;
+using preempt_atom = caf::atom_constant<caf::atom("preempt")>;
+using revoke_atom = caf::atom_constant<caf::atom("revoke")>;
+using set_queue_atom = caf::atom_constant<caf::atom("setqueue")>;
+using drop_queue_atom = caf::atom_constant<caf::atom("dropqueue")>;
+using queues_atom = caf::atom_constant<caf::atom("queues")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
 
 }  // namespace tranche

@@ -20,6 +20,7 @@
 #include "tranche/atoms.h"
 #include "tranche/batch.h"
 #include "tranche/ids.h"
+#include "tranche/queues.h"
 #include "tranche/types.h"
 
 namespace tranche {
@@ -68,6 +69,15 @@ struct cluster_options {
   int64_t memory_per_node = 4ll << 30;
   int64_t memory_per_task = 256ll << 20;
   uint64_t split_bytes = 32ull << 20;
+  // Capacity policy: "per-portion" (capacity per runnable portion, given back
+  // as soon as it is not needed) or "whole-program" (each program reserves
+  // its plan's peak for its whole life; the classic static allocation).
+  std::string policy = "per-portion";
+  // Queues besides `default` (or `default`'s own settings).
+  std::vector<queue_config> queues;
+  // How long a portion asked to give capacity back has before the broker
+  // takes it (the tasks on it are then rerun).
+  int64_t preempt_grace_ms = 30'000;
 };
 
 // Mutual TLS between a client and the head: this client's certificate and
@@ -80,6 +90,15 @@ struct tls_options {
   std::string ca;
 
   [[nodiscard]] bool enabled() const { return !certificate.empty() || !key.empty() || !ca.empty(); }
+};
+
+// Where a program runs in the broker: its queue (created by the operator in
+// the head's config or with set_queue) and its priority (higher first; a
+// waiting higher-priority program makes lower-priority ones give capacity
+// back at their next task boundary).
+struct submit_options {
+  std::string queue = kDefaultQueue;
+  int32_t priority = 0;
 };
 
 struct query_result {
@@ -119,16 +138,19 @@ class cluster {
   [[nodiscard]] virtual caf::actor_system& system() = 0;
 
   // Submits asynchronously; `listener` receives the messages listed above.
-  // Returns the program id.
+  // Returns the program id. A program its queue turns away (unknown queue,
+  // full queue) ends with done_atom and the reason.
   virtual absl::StatusOr<uint64_t> submit(const std::string& sql,
                                           const std::vector<table_binding>& tables,
-                                          const caf::actor& listener) = 0;
+                                          const caf::actor& listener,
+                                          const submit_options& options = {}) = 0;
 
   // Submits and waits for the whole result. `on_event`, if set, sees every
   // progress event as it arrives.
   virtual absl::StatusOr<query_result> run_sql(
       const std::string& sql, const std::vector<table_binding>& tables,
-      std::function<void(const progress_event&)> on_event = nullptr) = 0;
+      std::function<void(const progress_event&)> on_event = nullptr,
+      const submit_options& options = {}) = 0;
 
   // The plan the program would run, rendered as text.
   virtual absl::StatusOr<std::string> explain(const std::string& sql,
@@ -136,6 +158,14 @@ class cluster {
 
   // The broker's ledger totals (tests check that no capacity leaked).
   virtual absl::StatusOr<ledger_totals> ledger() = 0;
+
+  // The broker's queues at run time: add a queue or change one (takes effect
+  // at once: a lowered cap is enforced by asking for capacity back), remove
+  // one that holds and awaits nothing, list them with their usage. Errors
+  // name the queue and the field.
+  virtual absl::Status set_queue(const queue_config& queue) = 0;
+  virtual absl::Status remove_queue(const std::string& name) = 0;
+  virtual absl::StatusOr<std::vector<queue_status>> queues() = 0;
 };
 
 }  // namespace tranche
