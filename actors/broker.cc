@@ -81,6 +81,7 @@ void tell(broker_ptr self, uint64_t holder, int64_t leases, const std::string& r
 void preempt(broker_ptr self) {
   auto& st = self->state;
   const int64_t now = st.now_ms();
+  st.book.advance(now);
   std::map<uint64_t, std::pair<int64_t, std::string>> wanted;  // holder -> (leases, why)
   if (st.book.queued() > 0) {
     for (const yield_hint& h : st.book.preemption_hints(now)) {
@@ -135,6 +136,7 @@ broker_actor::behavior_type broker_impl(broker_ptr self, broker_options options)
     (void)(book.queue(q.name) ? book.update_queue(q) : book.add_queue(q));  // checked at spawn
   }
   self->set_down_handler([=](const caf::down_msg& dm) {
+    self->state.book.advance(self->state.now_ms());  // usage counts up to the change
     const uint64_t id = dm.source.id();
     self->state.holders.erase(id);
     self->state.asks.erase(id);
@@ -175,6 +177,7 @@ broker_actor::behavior_type broker_impl(broker_ptr self, broker_options options)
         auto it = book.leases().find(lease_id{lease});
         if (it == book.leases().end()) return;
         const uint64_t holder = it->second.holder;
+        book.advance(self->state.now_ms());
         (void)book.release(lease_id{lease});
         settle(self, holder);
         grant_pending(self);
@@ -189,6 +192,7 @@ broker_actor::behavior_type broker_impl(broker_ptr self, broker_options options)
       },
       [=](drain_atom, uint64_t node) { (void)self->state.book.set_draining(node_id{node}, true); },
       [=](drop_atom, uint64_t program) {
+        self->state.book.advance(self->state.now_ms());
         self->state.book.drop_program(program_id{program});
         grant_pending(self);
       },

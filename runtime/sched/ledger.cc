@@ -135,8 +135,21 @@ absl::Status ledger::remove_queue(const std::string& name) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<request_id> ledger::submit(const capacity_request& r, int64_t now) {
+void ledger::accrue(int64_t now) {
   now_ = std::max(now_, now);
+  if (now_ <= usage_at_) return;
+  const double dt = static_cast<double>(now_ - usage_at_);
+  const capacity total = total_registered();
+  for (auto& [name, q] : queues_)
+    if (q.used.slots > 0 || q.used.memory > 0)
+      q.usage += dominant_share(q.used, total, q.config.weight) * dt;
+  usage_at_ = now_;
+}
+
+void ledger::advance(int64_t now) { accrue(now); }
+
+absl::StatusOr<request_id> ledger::submit(const capacity_request& r, int64_t now) {
+  accrue(now);
   auto q = queues_.find(r.queue);
   if (q == queues_.end())
     return absl::NotFoundError(absl::StrCat("queue \"", r.queue, "\" does not exist"));
@@ -176,6 +189,16 @@ absl::StatusOr<request_id> ledger::submit(const capacity_request& r, int64_t now
     program_entry e;
     e.queue = r.queue;
     p = programs_.emplace(r.program, std::move(e)).first;
+  }
+  queue_entry& qe = q->second;
+  if (qe.order.empty() && qe.used.slots == 0 && qe.used.memory == 0) {
+    // Back from idle: at least level with the least-served busy queue, so
+    // that it does not claim back the time it did not ask for.
+    std::optional<double> least;
+    for (const auto& [name, other] : queues_)
+      if (&other != &qe && (!other.order.empty() || other.used.slots > 0 || other.used.memory > 0))
+        least = std::min(least.value_or(other.usage), other.usage);
+    if (least) qe.usage = std::max(qe.usage, *least);
   }
   request_id id{next_request_++};
   pending_.emplace(id.value, pending{id, r, 0, now_});
@@ -355,6 +378,7 @@ std::vector<lease> ledger::grant_loop(const reclaimer* reclaim) {
     // queues compete by priority, minimum, share, arrival.
     if (top == nullptr) {
       using rank = std::tuple<int64_t, int, double, uint64_t>;
+      const double horizon = static_cast<double>(std::max<int64_t>(1, options_.fair_share_horizon));
       std::optional<rank> best;
       for (auto& [name, q] : queues_) {
         if (capped.count(name)) continue;
@@ -362,7 +386,7 @@ std::vector<lease> ledger::grant_loop(const reclaimer* reclaim) {
         if (first == nullptr) continue;
         const auto [neg_priority, id] = *first;
         rank r{neg_priority, under_minimum(q.used, q.config.minimum) ? 0 : 1,
-               dominant_share(q.used, total, q.config.weight), id};
+               dominant_share(q.used, total, q.config.weight) + q.usage / horizon, id};
         if (!best || r < *best) best = r;
       }
       if (!best) break;
@@ -398,7 +422,7 @@ std::vector<lease> ledger::grant_loop(const reclaimer* reclaim) {
 }
 
 std::vector<lease> ledger::schedule(int64_t now) {
-  now_ = std::max(now_, now);
+  accrue(now);
   std::vector<lease> granted = grant_loop(nullptr);
   check_debug();
   return granted;

@@ -64,6 +64,15 @@ struct ledger_options {
   // A request that has waited this long without a lease outranks every
   // request that has not (see schedule()). In the caller's time unit.
   int64_t age_bound = 30'000;
+  // Fair share balances slot-time, not only the split of the moment: queues
+  // are ranked by their weighted dominant share now plus the weighted
+  // dominant share they have held over time divided by this horizon (in the
+  // caller's time unit, > 0). Whole slots split 2:1 weights of 8 slots 5:3
+  // at any instant; over time the accumulated term alternates the odd slot
+  // so that saturated queues receive slot-time in their weights' proportion.
+  // A queue that comes back from idle starts level with the least-served
+  // busy queue (it does not get to claim back the time it did not ask).
+  int64_t fair_share_horizon = 1'000;
   // Verify the invariants (check()) after every change and abort on a
   // violation. On in builds without NDEBUG; it costs O((leases + nodes +
   // requests) log) per change, so benchmarks at scale turn it off.
@@ -131,7 +140,9 @@ class ledger {
   //   2. Then by priority, higher first;
   //   3. then requests of queues under their guaranteed minimum before the
   //      others;
-  //   4. then by the queue's weighted dominant share, lowest first;
+  //   4. then by the queue's fair-share rank (see fair_share_horizon): its
+  //      weighted dominant share now plus what it has held over time,
+  //      lowest first;
   //   5. then in arrival order.
   // A request not yet started gets min_want leases at once (gang start), a
   // started one one more lease per decision (then the order is re-evaluated,
@@ -151,6 +162,9 @@ class ledger {
   std::vector<lease> schedule(int64_t now);
   // schedule() at the latest time seen.
   std::vector<lease> schedule();
+  // Moves the clock to `now` (the fair-share accounting runs on it): call it
+  // before a change at a time the other calls would not tell, e.g. release().
+  void advance(int64_t now);
   // Lowers a queued request's remaining want (a portion that needs fewer
   // slots now); 0 removes it. A gang not started shrinks with it.
   void shrink_request(uint64_t holder, int64_t remaining);
@@ -219,6 +233,9 @@ class ledger {
     capacity ceiling;
     int64_t waiting = 0;  // programs, see submit()
     request_order order;
+    // The integral of its weighted dominant share over time (see
+    // fair_share_horizon), up to usage_at_.
+    double usage = 0;
   };
   struct program_entry {
     std::string queue;
@@ -232,6 +249,8 @@ class ledger {
   using reclaimer = std::function<bool(const pending&)>;
 
   std::vector<lease> grant_loop(const reclaimer* reclaim);
+  // Integrates every queue's usage up to `now` and moves the clock there.
+  void accrue(int64_t now);
   [[nodiscard]] bool overdue(const pending& p) const;
   [[nodiscard]] static int64_t need(const pending& p);
   std::optional<node_id> pick_node(int64_t memory, const std::vector<node_id>& preferred) const;
@@ -267,6 +286,7 @@ class ledger {
 
   ledger_options options_;
   int64_t now_ = 0;
+  int64_t usage_at_ = 0;  // queue usage is integrated up to here
   std::map<node_id, node_state> nodes_;
   node_index node_index_;
   std::map<lease_id, lease> leases_;

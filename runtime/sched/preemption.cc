@@ -23,7 +23,8 @@ std::vector<yield_hint> ledger::preemption_hints(int64_t now) const {
   // the bulk of the books, stay here: those the simulation takes back are
   // `taken`, and the ones it grants are its own (they never yield).
   ledger sim(options_);
-  sim.now_ = std::max(now_, now);
+  sim.now_ = now_;
+  sim.usage_at_ = usage_at_;
   sim.node_index_ = node_index::over(node_index_);
   sim.source_.emplace();
   sim.source_->base = this;
@@ -34,8 +35,10 @@ std::vector<yield_hint> ledger::preemption_hints(int64_t now) const {
     e.used = q.used;
     e.ceiling = q.ceiling;
     e.waiting = q.waiting;
+    e.usage = q.usage;
     sim.source_->order.emplace(name, std::pair{q.order.begin(), q.order.end()});
   }
+  sim.accrue(now);
   const capacity total = sim.total_registered();
   std::map<std::pair<uint64_t, yield_reason>, yield_hint> hints;
   auto record = [&](const lease& l, yield_reason why) {
