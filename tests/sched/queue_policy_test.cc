@@ -86,7 +86,10 @@ TEST(QueuePolicy, InvariantsHoldOverRandomSequences) {
           }
           break;
         case 9:
-          l.shrink_request(holder, pick(3));
+          if (pick(2) == 0)
+            l.shrink_request(holder, pick(3));
+          else
+            (void)l.grow_request(holder, pick(3));
           break;
         case 10: {
           const std::string& name = names[static_cast<size_t>(pick(4))];

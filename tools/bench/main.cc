@@ -3,6 +3,7 @@
 //   tranche-bench groupby [--rows N] [--files F] [--dir DIR] [--nodes N]
 //   tranche-bench dispatch ...   (dispatch.cc)
 //   tranche-bench shuffle ...    (shuffle.cc)
+//   tranche-bench utilization ... (utilization.cc; --broker-only: utilization_sim.cc)
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -20,6 +21,7 @@
 namespace tranche::bench {
 int dispatch_main(const std::vector<std::string>& args, const std::string& bin_dir);
 int shuffle_main(const std::vector<std::string>& args, const std::string& bin_dir);
+int utilization_main(const std::vector<std::string>& args, const std::string& bin_dir);
 }
 
 namespace {
@@ -130,7 +132,10 @@ int main(int argc, char** argv) {
     std::cerr
         << "usage: tranche-bench groupby [--rows N] [--files F] [--dir DIR] [--nodes N]\n"
            "       tranche-bench dispatch [--tasks N] [--window W] [--policy sharing|stealing]\n"
-           "       tranche-bench shuffle [--rows N] [--files F] [--slots S] [--block-memory SIZE]\n";
+           "       tranche-bench shuffle [--rows N] [--files F] [--slots S] [--block-memory SIZE]\n"
+           "       tranche-bench utilization [--nodes N] [--slots S] [--seed S] [--programs N] "
+           "[--load F]\n"
+           "       tranche-bench utilization --broker-only ...\n";
     return 2;
   }
   const std::string cmd = args[0];
@@ -141,6 +146,9 @@ int main(int argc, char** argv) {
         args, std::filesystem::canonical("/proc/self/exe").parent_path().string());
   if (cmd == "shuffle")
     return tranche::bench::shuffle_main(
+        args, std::filesystem::canonical("/proc/self/exe").parent_path().string());
+  if (cmd == "utilization")
+    return tranche::bench::utilization_main(
         args, std::filesystem::canonical("/proc/self/exe").parent_path().string());
   std::cerr << "tranche-bench: unknown benchmark " << cmd << "\n";
   return 2;

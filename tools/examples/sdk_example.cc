@@ -43,5 +43,20 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::cout << r->rows << " rows in " << r->seconds << " s\n";
+
+  // 3. A queue of its own, changed at run time, and a program with a priority in it.
+  if (auto s = (*cl)->set_queue({.name = "etl", .weight = 2, .cap = {.slots = 8, .memory = 32ll << 30}});
+      !s.ok()) {
+    std::cerr << s.message() << "\n";
+    return 1;
+  }
+  auto urgent = (*cl)->run_sql(sql, tables, nullptr, {.queue = "etl", .priority = 10});
+  if (!urgent.ok()) {
+    std::cerr << urgent.status().message() << "\n";
+    return 1;
+  }
+  for (const auto& q : *(*cl)->queues())
+    std::cout << "queue " << q.config.name << ": weight " << q.config.weight << ", "
+              << q.used.slots << " slots held\n";
   return 0;
 }
