@@ -44,7 +44,8 @@ class Daemons : public ::testing::Test {
                   .first,
               0);
     head_pid_ = start({"--role", "head", "--listen", "127.0.0.1:0", "--slots", "1", "--memory",
-                       "1GiB", "--secret-file", (dir_ / "cluster.key").string()},
+                       "1GiB", "--secret-file", (dir_ / "cluster.key").string(), "--queue",
+                       "etl weight=2 cap-slots=2", "--queue", "closed max-waiting=0"},
                       dir_ / "head.log");
     ASSERT_TRUE(wait_for(dir_ / "head.log", "listening on 127.0.0.1:"));
     std::smatch m;
@@ -103,6 +104,39 @@ TEST_F(Daemons, ProgramsGiveTheSameRowsAsTheEmbeddedCluster) {
     EXPECT_EQ(cluster.second, local.second) << q;
     EXPECT_NE(cluster.second.find('\n'), std::string::npos);
   }
+}
+
+// Queues come from the head's config; programs name them from the CLI and
+// the SDK, which also changes them at run time over the connection.
+TEST_F(Daemons, QueuesFromTheHeadsConfigServeRemoteClients) {
+  const std::string q = "SELECT flag, count(*) FROM t GROUP BY flag ORDER BY flag";
+  auto plain = run(sql(remote(), q));
+  auto etl = run(sql(remote() + " --queue etl --priority 5", q));
+  ASSERT_EQ(plain.first, 0);
+  ASSERT_EQ(etl.first, 0) << etl.second;
+  EXPECT_EQ(etl.second, plain.second);
+  auto closed = run(sql(remote() + " --queue closed", q) + " 2>&1");
+  EXPECT_EQ(closed.first, 1);
+  EXPECT_NE(closed.second.find("tranche: error: capacity refused: queue \"closed\" is full: 0 "
+                               "programs waiting (max-waiting 0)"),
+            std::string::npos)
+      << closed.second;
+
+  auto cl = tranche::cluster::connect("127.0.0.1:" + port_, (dir_ / "cluster.key").string());
+  ASSERT_TRUE(cl.ok()) << cl.status().message();
+  auto queues = (*cl)->queues();
+  ASSERT_TRUE(queues.ok()) << queues.status().message();
+  ASSERT_EQ(queues->size(), 3u);  // by name: closed, default, etl
+  EXPECT_EQ((*queues)[2].config.name, "etl");
+  EXPECT_EQ((*queues)[2].config.weight, 2.0);
+  EXPECT_EQ((*queues)[2].config.cap.slots, 2);
+  ASSERT_TRUE((*cl)->set_queue(tranche::queue_config{"closed", 1.0, {}, {8, tranche::kUnlimited}, 4}).ok());
+  auto r = (*cl)->run_sql("SELECT count(*) FROM t", {{"t", (dir_ / "t" / "*.csv").string()}},
+                          nullptr, {"closed", 0});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(std::get<int64_t>(r->batches[0].get(0, 0)), 50000);
+  EXPECT_EQ((*cl)->set_queue(tranche::queue_config{"etl", 0}).message(),
+            "queue \"etl\": weight must be > 0 (got 0)");
 }
 
 // The head closes connections silent past its connection-timeout (500 ms):
