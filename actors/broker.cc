@@ -160,7 +160,12 @@ broker_actor::behavior_type broker_impl(broker_ptr self, broker_options options)
         track(self, h);
         auto& book = self->state.book;
         if (book.grow_request(h.id(), a.want)) return grant_pending(self);
-        capacity_request r{h.id(), program_id{a.program}, a.portion, a.want, a.memory};
+        capacity_request r;
+        r.holder = h.id();
+        r.program = program_id{a.program};
+        r.portion = a.portion;
+        r.want = a.want;
+        r.memory_per_slot = a.memory;
         r.min_want = a.min_want;
         r.queue = a.queue;
         r.priority = a.priority;

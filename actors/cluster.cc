@@ -149,7 +149,7 @@ class actor_cluster : public cluster {
     caf::scoped_actor self{sys_};
     absl::StatusOr<std::string> out = absl::UnavailableError("no reply from the job manager");
     self->request(job_manager_, kQuietTimeout, explain_atom::value,
-                  encode_program(program_request{sql, tables}))
+                  encode_program(program_request{sql, tables, {}}))
         .receive(
             [&](const std::string& text, const std::string& error) {
               if (error.empty())

@@ -14,7 +14,13 @@ namespace {
 constexpr int64_t kMiB = 1 << 20;
 
 capacity_request req(uint64_t holder, int64_t want, int64_t mem = kMiB, int portion = 0) {
-  return capacity_request{holder, program_id{holder / 100}, portion, want, mem};
+  capacity_request r;
+  r.holder = holder;
+  r.program = program_id{holder / 100};
+  r.portion = portion;
+  r.want = want;
+  r.memory_per_slot = mem;
+  return r;
 }
 
 TEST(Ledger, GrantsUpToWantAndSpreadsOverNodes) {

@@ -16,7 +16,11 @@ constexpr int64_t kGiB = int64_t{1} << 30;
 
 inline capacity_request ask(uint64_t holder, uint64_t program, const std::string& queue, int64_t want,
                      int priority = 0, int64_t min_want = 1, int64_t memory = kMiB) {
-  capacity_request r{holder, program_id{program}, 0, want, memory};
+  capacity_request r;
+  r.holder = holder;
+  r.program = program_id{program};
+  r.want = want;
+  r.memory_per_slot = memory;
   r.queue = queue;
   r.priority = priority;
   r.min_want = min_want;

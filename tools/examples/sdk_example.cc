@@ -55,7 +55,12 @@ int main(int argc, char** argv) {
     std::cerr << urgent.status().message() << "\n";
     return 1;
   }
-  for (const auto& q : *(*cl)->queues())
+  auto queues = (*cl)->queues();
+  if (!queues.ok()) {
+    std::cerr << queues.status().message() << "\n";
+    return 1;
+  }
+  for (const auto& q : *queues)
     std::cout << "queue " << q.config.name << ": weight " << q.config.weight << ", "
               << q.used.slots << " slots held\n";
   return 0;
