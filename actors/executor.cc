@@ -171,12 +171,21 @@ class node_block_source : public block_source {
   fetch_window window_;
 };
 
+// A task running or queued on the pool: who asked, which task, and its stop flag.
+struct running_task {
+  caf::typed_response_promise<std::vector<char>, std::string> promise;
+  uint64_t program = 0;
+  uint32_t portion = 0;
+  uint32_t task = 0;
+  std::shared_ptr<std::atomic<bool>> stop;
+};
+
 struct executor_state {
   executor_config cfg;
   std::shared_ptr<block_store> store;
   std::unique_ptr<thread_pool> pool;
   uint64_t next_seq = 1;
-  std::map<uint64_t, caf::typed_response_promise<std::vector<char>, std::string>> running;
+  std::map<uint64_t, running_task> running;
   static inline const char* name = "executor";
 };
 
@@ -198,7 +207,10 @@ executor_actor::behavior_type executor_impl(executor_ptr self, executor_config c
           return promise;
         }
         const uint64_t seq = self->state.next_seq++;
-        self->state.running.emplace(seq, promise);
+        auto stop = std::make_shared<std::atomic<bool>>(false);
+        self->state.running.emplace(
+            seq, running_task{promise, spec->program, static_cast<uint32_t>(spec->portion.id),
+                              spec->task, stop});
         executor_actor me = caf::actor_cast<executor_actor>(self);
         auto& sys = self->system();
         auto store = self->state.store;
@@ -208,9 +220,12 @@ executor_actor::behavior_type executor_impl(executor_ptr self, executor_config c
         const uint64_t node = self->state.cfg.node;
         const fetch_window window = self->state.cfg.fetch;
         self->state.pool->submit([me, &sys, store, peers = std::move(peers), node, seq, window,
-                                  run = self->state.cfg.run, task = *std::move(spec)] {
+                                  run = self->state.cfg.run, stop, task = *std::move(spec)] {
           node_block_source source(sys, node, store, peers, window);
-          auto out = run ? run(task, source) : run_task(task, source);
+          auto out = run ? run(task, source) : run_task(task, source, stop.get());
+          // Stopped meanwhile (its program ended, its lease was revoked):
+          // keep no blocks nobody will read or drop.
+          if (out.ok() && stop->load()) out = absl::CancelledError("the task was cancelled");
           if (!out.ok()) {
             caf::anon_send(me, task_done_atom::value, seq, std::vector<char>{},
                            std::string(out.status().message()));
@@ -262,13 +277,21 @@ executor_actor::behavior_type executor_impl(executor_ptr self, executor_config c
         }
         return {std::move(out), std::move(sizes), std::string{}};
       },
-      [=](drop_atom, uint64_t program) { self->state.store->drop_program(program); },
+      [=](drop_atom, uint64_t program) {
+        for (auto& [seq, t] : self->state.running)
+          if (t.program == program) t.stop->store(true);
+        self->state.store->drop_program(program);
+      },
+      [=](cancel_atom, uint64_t program, uint32_t portion, uint32_t task) {
+        for (auto& [seq, t] : self->state.running)
+          if (t.program == program && t.portion == portion && t.task == task) t.stop->store(true);
+      },
       [=](node_atom, uint64_t node) { self->state.cfg.node = node; },
       [=](drain_atom) { return static_cast<int64_t>(self->state.running.size()); },
       [=](task_done_atom, uint64_t seq, std::vector<char>& result, std::string& error) {
         auto it = self->state.running.find(seq);
         if (it == self->state.running.end()) return;
-        it->second.deliver(std::move(result), std::move(error));
+        it->second.promise.deliver(std::move(result), std::move(error));
         self->state.running.erase(it);
       },
   };

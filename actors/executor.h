@@ -32,8 +32,11 @@ using executor_actor = caf::typed_actor<
     caf::replies_to<fetch_atom, uint64_t, uint32_t, uint32_t, uint32_t, uint32_t,
                     uint32_t>::with<std::vector<std::vector<char>>, std::vector<uint64_t>,
                                     std::string>,
-    // Forget every block of a program.
+    // Forget every block of a program, and stop its tasks.
     caf::reacts_to<drop_atom, uint64_t>,
+    // Stop task (program, portion, task) if it runs or waits here: its lease
+    // was revoked. Its requester gets a "cancelled" error.
+    caf::reacts_to<cancel_atom, uint64_t, uint32_t, uint32_t>,
     // How many tasks are running or queued here (a draining worker waits for 0).
     caf::replies_to<drain_atom>::with<int64_t>,
     // The node id the head assigned at join (a worker learns it after spawning).

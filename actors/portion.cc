@@ -248,10 +248,14 @@ portion_actor::behavior_type portion_impl(portion_ptr self, portion_context ctx)
       },
       [=](revoke_atom, uint64_t lease) {
         // The grace period passed: the broker took the lease; the task on it
-        // (if any) is abandoned here and queued again.
+        // (if any) is stopped on its executor and queued here again.
         auto& st = self->state;
-        if (st.finished || !st.leases.count(lease)) return;
+        auto it = st.leases.find(lease);
+        if (st.finished || it == st.leases.end()) return;
         if (st.give_back > 0) --st.give_back;
+        if (auto r = st.running.find(lease); r != st.running.end())
+          self->send(it->second.exec, cancel_atom::value, st.ctx.program,
+                     static_cast<uint32_t>(st.ctx.spec.id), r->second);
         lose(self, lease, "broker (revoked after the preemption grace period)");
         if (!st.pending.empty()) ask(self, 1);
       },

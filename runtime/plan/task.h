@@ -36,4 +36,19 @@ struct task_result {
   friend bool operator==(const task_result&, const task_result&) = default;
 };
 
+// A task of `program` that scans no files (one BIGINT column, no splits):
+// it measures the cost of dispatching a task, and tests use it as a stand-in.
+inline task_spec empty_scan_task(uint64_t program) {
+  task_spec t;
+  t.program = program;
+  t.portion.name = "empty scan";
+  t.portion.tasks = 1;
+  t.portion.task_splits = {{}};
+  t.portion.file_schema.fields = {field{"x", type_id::int64}};
+  t.portion.columns = {0};
+  t.portion.input_schema = t.portion.file_schema;
+  t.portion.output = t.portion.file_schema;
+  return t;
+}
+
 }  // namespace tranche

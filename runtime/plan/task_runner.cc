@@ -33,8 +33,15 @@ absl::StatusOr<std::vector<operator_ptr>> build_pipeline(const portion_spec& p) 
   return ops;
 }
 
-absl::StatusOr<task_output> run_task(const task_spec& task, block_source& inputs) {
+absl::StatusOr<task_output> run_task(const task_spec& task, block_source& inputs,
+                                     const std::atomic<bool>* stop) {
   const portion_spec& p = task.portion;
+  auto stopped = [&] { return stop != nullptr && stop->load(std::memory_order_relaxed); };
+  const auto cancelled = [&] {
+    return absl::CancelledError(
+        absl::StrCat("task ", task.task, " of portion ", p.id, " was cancelled"));
+  };
+  if (stopped()) return cancelled();
   auto ops_or = build_pipeline(p);
   if (!ops_or.ok()) return ops_or.status();
   std::vector<operator_ptr> ops = std::move(*ops_or);
@@ -81,12 +88,13 @@ absl::StatusOr<task_output> run_task(const task_spec& task, block_source& inputs
         auto more = (*reader)->next(&b);
         if (!more.ok()) return more.status();
         if (!*more) break;
+        if (stopped()) return cancelled();
         if (auto s = head(std::move(b)); !s.ok()) return s;
       }
     }
   } else {
     for (const auto& ref : task.inputs) {
-      auto s = inputs.fetch(ref, [&](const batch& b) { return head(b); });
+      auto s = inputs.fetch(ref, [&](const batch& b) { return stopped() ? cancelled() : head(b); });
       if (!s.ok()) return s;
     }
   }

@@ -4,6 +4,7 @@
 // The executor calls it on a pool thread; tests call it directly.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -36,6 +37,10 @@ struct task_output {
 // Builds the operator chain for a portion's steps.
 [[nodiscard]] absl::StatusOr<std::vector<operator_ptr>> build_pipeline(const portion_spec& p);
 
-[[nodiscard]] absl::StatusOr<task_output> run_task(const task_spec& task, block_source& inputs);
+// Runs one task. `stop`, when given and set (by another thread), ends it
+// between two batches with a Cancelled error: its lease was revoked or its
+// program ended.
+[[nodiscard]] absl::StatusOr<task_output> run_task(const task_spec& task, block_source& inputs,
+                                                   const std::atomic<bool>* stop = nullptr);
 
 }  // namespace tranche

@@ -43,9 +43,31 @@ class TaskRunner : public ::testing::Test {
     ASSERT_TRUE(cat_.bind("t", (dir_ / "*.csv").string()).ok());
   }
   void TearDown() override { fs::remove_all(dir_); }
+
+  // The plan of `sql` over t with the default options.
+  plan plan_of(const std::string& sql) {
+    auto logical = compile_sql(sql, cat_);
+    EXPECT_TRUE(logical.ok()) << logical.status().message();
+    auto p = make_plan(**logical, planner_options{});
+    EXPECT_TRUE(p.ok());
+    return *std::move(p);
+  }
+
   fs::path dir_;
   binding_catalog cat_;
 };
+
+TEST_F(TaskRunner, AStoppedTaskEndsWithCancelled) {
+  const plan p = plan_of("SELECT k, sum(v) FROM t GROUP BY k");
+  fake_blocks blocks;
+  std::atomic<bool> stop{true};
+  auto out = run_task(task_spec{1, p.portions[0], 0, {}}, blocks, &stop);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(out.status().message(), "task 0 of portion 0 was cancelled");
+  stop = false;
+  EXPECT_TRUE(run_task(task_spec{1, p.portions[0], 0, {}}, blocks, &stop).ok());
+}
 
 TEST_F(TaskRunner, ScanThenShuffleComputesTheAggregate) {
   auto logical = compile_sql("SELECT k, sum(v), count(*) FROM t WHERE v >= 100 GROUP BY k", cat_);
@@ -96,12 +118,9 @@ TEST_F(TaskRunner, ScanThenShuffleComputesTheAggregate) {
 }
 
 TEST_F(TaskRunner, AMissingUpstreamBlockFailsTheTask) {
-  auto logical = compile_sql("SELECT k, count(*) FROM t GROUP BY k", cat_);
-  ASSERT_TRUE(logical.ok());
-  auto p = make_plan(**logical, planner_options{});
-  ASSERT_TRUE(p.ok());
+  const plan p = plan_of("SELECT k, count(*) FROM t GROUP BY k");
   fake_blocks blocks;
-  task_spec ts{1, p->portions[1], 0, {block_ref{1, 1, 0, 0, 0}}};
+  task_spec ts{1, p.portions[1], 0, {block_ref{1, 1, 0, 0, 0}}};
   auto out = run_task(ts, blocks);
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.status().message(), "no such block");

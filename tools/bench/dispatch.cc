@@ -37,18 +37,7 @@ namespace {
 using clock_type = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-std::vector<char> noop_task() {
-  task_spec t;
-  t.program = 1;
-  t.portion.name = "noop";
-  t.portion.tasks = 1;
-  t.portion.task_splits = {{}};
-  t.portion.file_schema.fields = {field{"x", type_id::int64}};
-  t.portion.columns = {0};
-  t.portion.input_schema = t.portion.file_schema;
-  t.portion.output = t.portion.file_schema;
-  return encode_task(t);
-}
+std::vector<char> noop_task() { return encode_task(empty_scan_task(1)); }
 
 struct dispatch_result {
   double tasks_per_s = 0;
