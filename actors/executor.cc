@@ -222,7 +222,7 @@ executor_actor::behavior_type executor_impl(executor_ptr self, executor_config c
         self->state.pool->submit([me, &sys, store, peers = std::move(peers), node, seq, window,
                                   run = self->state.cfg.run, stop, task = *std::move(spec)] {
           node_block_source source(sys, node, store, peers, window);
-          auto out = run ? run(task, source) : run_task(task, source, stop.get());
+          auto out = run ? run(task, source, *stop) : run_task(task, source, stop.get());
           // Stopped meanwhile (its program ended, its lease was revoked):
           // keep no blocks nobody will read or drop.
           if (out.ok() && stop->load()) out = absl::CancelledError("the task was cancelled");

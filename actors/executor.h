@@ -4,6 +4,7 @@
 // Cap'n Proto encoded batches. Drops a program's blocks when it ends.
 #pragma once
 
+#include <atomic>
 #include <caf/all.hpp>
 #include <functional>
 #include <map>
@@ -68,8 +69,10 @@ struct fetch_window {
 
 // What runs a task on a pool thread: run_task, unless a benchmark or test
 // substitutes its own work (e.g. timed sleeps to measure scheduling alone).
-using task_function =
-    std::function<absl::StatusOr<task_output>(const task_spec&, block_source&)>;
+// `stop` is set when the task is cancelled; the executor keeps no output of
+// a cancelled task whatever the function returns.
+using task_function = std::function<absl::StatusOr<task_output>(
+    const task_spec&, block_source&, const std::atomic<bool>& stop)>;
 
 struct executor_config {
   uint64_t node = 1;

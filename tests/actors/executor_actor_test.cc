@@ -25,7 +25,8 @@ struct ExecutorActor : ::testing::Test {
     ec.slots = 1;
     // A task that takes a while (its work ignores the stop flag; the
     // executor still must not keep its output).
-    ec.run = [](const task_spec&, block_source&) -> absl::StatusOr<task_output> {
+    ec.run = [](const task_spec&, block_source&,
+                const std::atomic<bool>&) -> absl::StatusOr<task_output> {
       std::this_thread::sleep_for(300ms);
       task_output out;
       out.partitions.resize(1);

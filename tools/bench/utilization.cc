@@ -246,7 +246,8 @@ struct busy_log {
 
 // Sleeps for the task's duration; one empty block per output partition.
 task_function sleeper(std::shared_ptr<busy_log> log) {
-  return [log](const task_spec& t, block_source&) -> absl::StatusOr<task_output> {
+  return [log](const task_spec& t, block_source&,
+               const std::atomic<bool>&) -> absl::StatusOr<task_output> {
     auto ms = durations_ms(t.portion.name);
     if (!ms.ok()) return ms.status();
     if (t.task >= ms->size()) return absl::InvalidArgumentError("task without a duration");
