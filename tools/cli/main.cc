@@ -1,5 +1,6 @@
 // `tranche`, the client CLI: runs SQL programs on an embedded local cluster
-// or on a running one (over TLS with --tls-*), and generates sample data.
+// or on a running one (over TLS with --tls-*), and generates sample and
+// TPC-H-shaped data.
 // Exit codes: 0 success, 1 the program failed (one message on stderr), 2 bad
 // usage.
 #include <cerrno>
@@ -12,6 +13,7 @@
 
 #include "cli/output.h"
 #include "io/sample_gen.h"
+#include "io/tpch_gen.h"
 #include "tranche/client.h"
 
 namespace {
@@ -20,6 +22,8 @@ constexpr const char* kUsage = R"(usage:
   tranche sql [options] "SELECT ..."      run a SQL program
   tranche sql [options] -f FILE.sql
   tranche gen sample [--rows N] [--files F] [--seed S] --out DIR
+  tranche gen tpch --scale SF [--seed S] [--files F] --out DIR
+                                          TPC-H's 8 tables as DIR/<table>/part-NNN.csv
 
 sql options:
   --cluster HOST:PORT  run on a running cluster through its head daemon
@@ -58,8 +62,49 @@ bool parse_u64(const std::string& s, uint64_t* out) {
   return true;
 }
 
+// `gen tpch --scale SF [--seed S] [--files F] --out DIR`
+int cmd_gen_tpch(const std::vector<std::string>& args) {
+  tranche::tpch_options opts;
+  std::string out;
+  bool scale = false;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    uint64_t v = 0;
+    if (a == "--scale") {
+      char* end = nullptr;
+      const std::string s = i + 1 < args.size() ? args[++i] : "";
+      const double sf = std::strtod(s.c_str(), &end);
+      if (s.empty() || *end != '\0' || !(sf > 0 && sf <= 1000))
+        return usage_error("--scale needs a number in (0, 1000], got \"" + s + "\"");
+      opts.scale = sf;
+      scale = true;
+    } else if (a == "--seed") {
+      if (i + 1 >= args.size() || !parse_u64(args[++i], &v))
+        return usage_error("--seed needs a non-negative integer");
+      opts.seed = v;
+    } else if (a == "--files") {
+      if (i + 1 >= args.size() || !parse_u64(args[++i], &v) || v == 0 || v > 10000)
+        return usage_error("--files needs an integer in 1..10000");
+      opts.files = static_cast<int>(v);
+    } else if (a == "--out") {
+      if (i + 1 >= args.size()) return usage_error("--out needs a directory");
+      out = args[++i];
+    } else {
+      return usage_error("gen tpch: unknown option " + a);
+    }
+  }
+  if (!scale) return usage_error("gen tpch: --scale SF is required");
+  if (out.empty()) return usage_error("gen tpch: --out DIR is required");
+  auto files = tranche::generate_tpch(out, opts);
+  if (!files.ok()) return fail(std::string(files.status().message()));
+  std::cout << "wrote 8 tables in " << files->size() << " files to " << out
+            << "/<table>/part-*.csv\n";
+  return 0;
+}
+
 int cmd_gen(const std::vector<std::string>& args) {
-  if (args.empty() || args[0] != "sample") return usage_error("gen: expected 'sample'");
+  if (!args.empty() && args[0] == "tpch") return cmd_gen_tpch(args);
+  if (args.empty() || args[0] != "sample") return usage_error("gen: expected 'sample' or 'tpch'");
   tranche::sample_options opts;
   std::string out;
   for (size_t i = 1; i < args.size(); ++i) {
