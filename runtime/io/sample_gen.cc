@@ -18,33 +18,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "io/splitmix.h"
 #include "tranche/types.h"
 
 namespace tranche {
 namespace {
 
-constexpr uint64_t kGolden = 0x9E3779B97F4A7C15ull;
-
-uint64_t mix64(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-// splitmix64: tiny, fast, and good enough for synthetic data.
-class rng {
- public:
-  explicit rng(uint64_t seed) : state_(seed) {}
-  uint64_t next() { return mix64(state_ += kGolden); }
-  // Uniform in [0, n) by multiply-shift (Lemire); the bias is far below
-  // anything a test could see.
-  uint64_t below(uint64_t n) {
-    return static_cast<uint64_t>((static_cast<unsigned __int128>(next()) * n) >> 64);
-  }
-
- private:
-  uint64_t state_;
-};
 
 char* put_uint(char* p, uint64_t v) {
   char tmp[20];
@@ -96,7 +75,7 @@ absl::Status write_file(const std::string& path, uint64_t rows, uint64_t keys, u
   static constexpr char kHeader[] = "key,price,quantity,shipdate,flag\n";
   p = std::copy(kHeader, kHeader + sizeof kHeader - 1, p);
   static constexpr char kFlags[] = {'A', 'N', 'R'};
-  rng r(seed);
+  splitmix r(seed);
   absl::Status st;
   for (uint64_t i = 0; i < rows && st.ok(); ++i) {
     p = put_uint(p, r.below(keys));
@@ -150,7 +129,7 @@ absl::StatusOr<std::vector<std::string>> generate_sample(const std::string& out_
   auto work = [&] {
     for (size_t i; (i = next_file.fetch_add(1)) < files;) {
       const uint64_t rows = opts.rows / files + (i < opts.rows % files ? 1 : 0);
-      const uint64_t seed = mix64(opts.seed * kGolden + mix64(i + 1));
+      const uint64_t seed = mix64(opts.seed * kSplitmixGolden + mix64(i + 1));
       results[i] = write_file(paths[i], rows, keys, seed, dates);
     }
   };

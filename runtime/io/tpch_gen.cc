@@ -24,39 +24,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "io/splitmix.h"
 #include "tranche/types.h"
 
 namespace tranche {
 namespace {
 
-constexpr uint64_t kGolden = 0x9E3779B97F4A7C15ull;
-
-uint64_t mix64(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-class rng {
- public:
-  explicit rng(uint64_t seed) : state_(seed) {}
-  uint64_t next() { return mix64(state_ += kGolden); }
-  // Uniform in [0, n) by multiply-shift (Lemire).
-  uint64_t below(uint64_t n) {
-    return static_cast<uint64_t>((static_cast<unsigned __int128>(next()) * n) >> 64);
-  }
-  // Uniform in [lo, hi].
-  int64_t range(int64_t lo, int64_t hi) {
-    return lo + static_cast<int64_t>(below(static_cast<uint64_t>(hi - lo + 1)));
-  }
-  template <typename T, size_t N>
-  const T& pick(const T (&words)[N]) {
-    return words[below(N)];
-  }
-
- private:
-  uint64_t state_;
-};
 
 // ---- The specification's word lists (section 4.2.2.13 and 4.2.3) ----
 
@@ -173,7 +146,7 @@ struct calendar {
 class text_pool {
  public:
   explicit text_pool(uint64_t seed) {
-    rng r(seed);
+    splitmix r(seed);
     text_.reserve(kSize + 200);
     while (text_.size() < kSize) {
       noun_phrase(r);
@@ -191,7 +164,7 @@ class text_pool {
 
   // Text of length in [lo, hi] before trimming: it starts with a letter and
   // ends with no space.
-  [[nodiscard]] std::string_view pick(rng& r, int64_t lo, int64_t hi) const {
+  [[nodiscard]] std::string_view pick(splitmix& r, int64_t lo, int64_t hi) const {
     const auto len = static_cast<size_t>(r.range(lo, hi));
     std::string_view s(text_.data() + r.below(text_.size() - len), len);
     while (!s.empty() && !std::isalpha(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -206,7 +179,7 @@ class text_pool {
     text_ += w;
     text_ += ' ';
   }
-  void noun_phrase(rng& r) {
+  void noun_phrase(splitmix& r) {
     switch (r.below(4)) {
       case 0:
         break;
@@ -224,7 +197,7 @@ class text_pool {
     }
     add(r.pick(kNouns));
   }
-  void verb_phrase(rng& r) {
+  void verb_phrase(splitmix& r) {
     const uint64_t form = r.below(4);
     if (form & 1) add(r.pick(kAuxiliaries));
     add(r.pick(kVerbs));
@@ -301,7 +274,7 @@ class csv_file {
     return *this;
   }
   // "25-989-741-2988": the country code is the nation key + 10.
-  csv_file& phone(rng& r, int nation) {
+  csv_file& phone(splitmix& r, int nation) {
     fixed(static_cast<uint64_t>(nation + 10), 2);
     *p_++ = '-';
     fixed(static_cast<uint64_t>(r.range(100, 999)), 3);
@@ -312,7 +285,7 @@ class csv_file {
     *p_++ = ',';
     return *this;
   }
-  csv_file& address(rng& r) {
+  csv_file& address(splitmix& r) {
     static constexpr char kAlnum[] =
         "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
     for (int64_t n = r.range(10, 40); n > 0; --n) *p_++ = kAlnum[r.below(sizeof kAlnum - 1)];
@@ -396,10 +369,10 @@ struct generator {
       : n(tpch_row_counts(scale)),
         clerks(std::max<uint64_t>(1, static_cast<uint64_t>(std::llround(1000 * scale)))),
         seed(seed_),
-        pool(mix64(seed_ * kGolden + 0x7E47)) {}
+        pool(mix64(seed_ * kSplitmixGolden + 0x7E47)) {}
 
-  [[nodiscard]] rng row_rng(table_id t, uint64_t row) const {
-    return rng(mix64(seed * kGolden + mix64((row << 4) + static_cast<uint64_t>(t) + 1)));
+  [[nodiscard]] splitmix row_rng(table_id t, uint64_t row) const {
+    return splitmix(mix64(seed * kSplitmixGolden + mix64((row << 4) + static_cast<uint64_t>(t) + 1)));
   }
   const std::array<char, 10>& date(int64_t day) const {
     return dates.text[static_cast<size_t>(day - dates.start)];
@@ -411,16 +384,16 @@ struct generator {
   }
 
   void region(csv_file& f, uint64_t k) const {
-    rng r = row_rng(kRegion, k);
+    splitmix r = row_rng(kRegion, k);
     f.num(k).str(kRegions[k]).str(pool.pick(r, 31, 115)).end_row();
   }
   void nation(csv_file& f, uint64_t k) const {
-    rng r = row_rng(kNation, k);
+    splitmix r = row_rng(kNation, k);
     f.num(k).str(kNations[k].name).num(static_cast<uint64_t>(kNations[k].region));
     f.str(pool.pick(r, 31, 114)).end_row();
   }
   void supplier(csv_file& f, uint64_t i) const {
-    rng r = row_rng(kSupplier, i);
+    splitmix r = row_rng(kSupplier, i);
     const int nation = static_cast<int>(r.below(25));
     f.num(i + 1).tagged("Supplier#", i + 1).address(r).num(static_cast<uint64_t>(nation));
     f.phone(r, nation).cents(r.range(-99999, 999999));
@@ -433,14 +406,14 @@ struct generator {
     f.end_row();
   }
   void customer(csv_file& f, uint64_t i) const {
-    rng r = row_rng(kCustomer, i);
+    splitmix r = row_rng(kCustomer, i);
     const int nation = static_cast<int>(r.below(25));
     f.num(i + 1).tagged("Customer#", i + 1).address(r).num(static_cast<uint64_t>(nation));
     f.phone(r, nation).cents(r.range(-99999, 999999)).str(r.pick(kSegments));
     f.str(pool.pick(r, 29, 116)).end_row();
   }
   void part(csv_file& f, uint64_t i) const {
-    rng r = row_rng(kPart, i);
+    splitmix r = row_rng(kPart, i);
     const uint64_t p = i + 1;
     size_t colors[5];
     for (size_t c = 0; c < 5; ++c) {
@@ -463,7 +436,7 @@ struct generator {
     return static_cast<int64_t>(90000 + ((p / 10) % 20001) + 100 * (p % 1000));
   }
   void partsupp(csv_file& f, uint64_t i) const {
-    rng r = row_rng(kPartsupp, i);
+    splitmix r = row_rng(kPartsupp, i);
     for (uint64_t j = 0; j < 4; ++j) {
       f.num(i + 1).num(supplier_of(i + 1, j)).num(1 + r.below(9999));
       f.cents(r.range(100, 100000)).str(pool.pick(r, 49, 198)).end_row();
@@ -471,7 +444,7 @@ struct generator {
   }
   // Order i (0-based) with its lines.
   void order(csv_file& orders, csv_file& lines, uint64_t i) const {
-    rng r = row_rng(kOrders, i);
+    splitmix r = row_rng(kOrders, i);
     const uint64_t key = i / 8 * 32 + i % 8 + 1;         // dbgen's sparse keys
     const uint64_t valid = n.customer - n.customer / 3;  // keys not divisible by 3
     const uint64_t j = r.below(valid);
