@@ -33,6 +33,15 @@ enum ExprOp {
   isNull @17;
   isNotNull @18;
   cast @19;
+  case @20;          # args: WHEN/THEN pairs, then an optional ELSE
+  like @21;          # args: string, text literal pattern
+  inList @22;        # args: value, then literals of its type
+  addDays @23;       # args: date, int64
+  addMonths @24;     # args: date, int64
+  extractYear @25;
+  extractMonth @26;
+  extractDay @27;
+  substring @28;     # args: string, int64 start[, int64 length]
 }
 
 # A nullable scalar. Dates are days since 1970-01-01.
@@ -52,7 +61,8 @@ struct Expr {
   type @1 :Batch.TypeId;    # result type
   index @2 :Int32 = -1;     # column: input column, >= 0
   literal @3 :Value;        # literal: NULL or a value of `type`
-  args @4 :List(Expr);      # operands: 0, 1 (neg, not, is null, cast) or 2
+  args @4 :List(Expr);      # operands: 0, 1 (neg, not, is null, cast, extract*) or 2;
+                            # any number for case, inList, substring
 }
 
 enum AggFn {

@@ -38,6 +38,18 @@ enum class expr_op : uint8_t {
   is_null,
   is_not_null,
   cast,  // to `type`
+  // Appended after cast: the ordinal is the wire value (schemas/program.capnp).
+  // case_: args are WHEN/THEN pairs, then an optional ELSE; the value of the
+  // first pair whose condition is TRUE, else the ELSE (NULL without one).
+  case_,
+  like,           // args: string, constant string pattern (% and _) -> boolean
+  in_list,        // args: value, then constants of its type -> boolean (three-valued)
+  add_days,       // args: date, int64 -> date
+  add_months,     // args: date, int64 -> date (the day clamps to the month's end)
+  extract_year,   // date -> int64
+  extract_month,  // date -> int64
+  extract_day,    // date -> int64
+  substring,      // args: string, int64 start (1-based)[, int64 length] -> string
 };
 
 struct expr;
@@ -58,6 +70,10 @@ struct expr {
 [[nodiscard]] expr_ptr unary(expr_op op, expr_ptr a);
 [[nodiscard]] expr_ptr binary(expr_op op, expr_ptr a, expr_ptr b);
 [[nodiscard]] expr_ptr cast(expr_ptr a, type_id to);
+// The operators with more operands or a fixed result type (case_, like,
+// in_list, add_days, add_months, extract_*, substring); `t` is the result
+// type of case_ and ignored for the others.
+[[nodiscard]] expr_ptr nary(expr_op op, std::vector<expr_ptr> args, type_id t = type_id::int64);
 
 // Evaluates `e` over every row of `b`. Errors (e.g. a CAST of "abc" to BIGINT)
 // come back as InvalidArgument naming the value. Division by zero yields NULL.

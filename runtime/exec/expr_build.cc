@@ -121,6 +121,47 @@ expr_ptr cast(expr_ptr a, type_id to) {
   return e;
 }
 
+expr_ptr nary(expr_op op, std::vector<expr_ptr> args, type_id t) {
+  auto e = std::make_shared<expr>();
+  e->op = op;
+  switch (op) {
+    case expr_op::case_:
+      e->type = t;
+      break;
+    case expr_op::like:
+    case expr_op::in_list:
+      e->type = type_id::boolean;
+      break;
+    case expr_op::add_days:
+    case expr_op::add_months:
+      e->type = type_id::date;
+      break;
+    case expr_op::extract_year:
+    case expr_op::extract_month:
+    case expr_op::extract_day:
+      e->type = type_id::int64;
+      break;
+    case expr_op::substring:
+      e->type = type_id::string;
+      break;
+    default:
+      throw std::logic_error("nary: not an n-ary operator");
+  }
+  e->args = std::move(args);
+  return e;
+}
+
+namespace {
+
+std::string join_args(const expr& e, size_t from, const schema* input) {
+  std::string out;
+  for (size_t i = from; i < e.args.size(); ++i)
+    absl::StrAppend(&out, i > from ? ", " : "", to_string(*e.args[i], input));
+  return out;
+}
+
+}  // namespace
+
 std::string to_string(const expr& e, const schema* input) {
   switch (e.op) {
     case expr_op::column:
@@ -143,6 +184,34 @@ std::string to_string(const expr& e, const schema* input) {
     case expr_op::cast:
       return absl::StrCat("CAST(", to_string(*e.args[0], input), " AS ",
                           std::string(type_name(e.type)), ")");
+    case expr_op::case_: {
+      std::string out = "CASE";
+      size_t i = 0;
+      for (; i + 1 < e.args.size(); i += 2)
+        absl::StrAppend(&out, " WHEN ", to_string(*e.args[i], input), " THEN ",
+                        to_string(*e.args[i + 1], input));
+      if (i < e.args.size()) absl::StrAppend(&out, " ELSE ", to_string(*e.args[i], input));
+      return absl::StrCat(out, " END");
+    }
+    case expr_op::like:
+      return absl::StrCat(to_string(*e.args[0], input), " LIKE ", to_string(*e.args[1], input));
+    case expr_op::in_list:
+      return absl::StrCat(to_string(*e.args[0], input), " IN (", join_args(e, 1, input), ")");
+    case expr_op::add_days:
+    case expr_op::add_months:
+      return absl::StrCat("(", to_string(*e.args[0], input), " + INTERVAL '",
+                          to_string(*e.args[1], input), "' ",
+                          e.op == expr_op::add_days ? "DAY" : "MONTH", ")");
+    case expr_op::extract_year:
+    case expr_op::extract_month:
+    case expr_op::extract_day:
+      return absl::StrCat("EXTRACT(",
+                          e.op == expr_op::extract_year    ? "YEAR"
+                          : e.op == expr_op::extract_month ? "MONTH"
+                                                           : "DAY",
+                          " FROM ", to_string(*e.args[0], input), ")");
+    case expr_op::substring:
+      return absl::StrCat("SUBSTRING(", join_args(e, 0, input), ")");
     default:
       return absl::StrCat("(", to_string(*e.args[0], input), " ", op_symbol(e.op), " ",
                           to_string(*e.args[1], input), ")");

@@ -1,7 +1,8 @@
 // evaluate() from exec/expr.h: walks a bound expression once per batch and
 // runs one vectorized kernel per node (arithmetic, comparison and cast kernels
-// live in expr_arith.cc, expr_compare.cc, expr_cast.cc; the logic and NULL-test
-// kernels are here). Column references return the batch's column without
+// live in expr_arith.cc, expr_compare.cc, expr_cast.cc, CASE and IN in
+// expr_case.cc, LIKE, SUBSTRING and dates in expr_text_date.cc; the logic and
+// NULL-test kernels are here). Column references return the batch's column without
 // copying. Subtrees without column references are folded to a constant once
 // per batch, so kernels see them as scalars and never materialize them.
 // Called by the filter, project and aggregate operators.
@@ -134,6 +135,29 @@ absl::StatusOr<column_ptr> apply(const expr& e, const std::vector<operand>& args
       if (a->type() == e.type) return a;
       return eval_cast(*a, e.type, n);
     }
+    case expr_op::case_:
+      if (args.empty()) return need(1);
+      return eval_case(e.type, args, n);
+    case expr_op::like:
+      if (auto st = need(2); !st.ok()) return st;
+      return eval_like(args[0], args[1], n);
+    case expr_op::in_list:
+      if (args.size() < 2) return need(2);
+      return eval_in_list(args, n);
+    case expr_op::add_days:
+    case expr_op::add_months:
+      if (auto st = need(2); !st.ok()) return st;
+      return eval_date_add(e.op, args[0], args[1], n);
+    case expr_op::extract_year:
+    case expr_op::extract_month:
+    case expr_op::extract_day:
+      if (auto st = need(1); !st.ok()) return st;
+      return eval_extract(e.op, *as_column(args[0], n), n);
+    case expr_op::substring:
+      if (args.size() != 3) {
+        if (auto st = need(2); !st.ok()) return st;
+      }
+      return eval_substring(args, n);
     case expr_op::column:
     case expr_op::literal:
       break;

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "exec/expr.h"
@@ -51,6 +52,26 @@ struct vector_acc {
                                                       const operand& b, size_t n);
 // CAST of a column operand to `to`.
 [[nodiscard]] absl::StatusOr<column_ptr> eval_cast(const column& a, type_id to, size_t n);
+
+// CASE: `args` are WHEN/THEN pairs and an optional ELSE, the values of type t.
+[[nodiscard]] absl::StatusOr<column_ptr> eval_case(type_id t, const std::vector<operand>& args,
+                                                   size_t n);
+// IN: args[0] against the constants args[1..] (all of one type).
+[[nodiscard]] absl::StatusOr<column_ptr> eval_in_list(const std::vector<operand>& args, size_t n);
+// LIKE: string `s` against the constant pattern `p`.
+[[nodiscard]] absl::StatusOr<column_ptr> eval_like(const operand& s, const operand& p, size_t n);
+// SUBSTRING(args[0], args[1][, args[2]]) in characters.
+[[nodiscard]] absl::StatusOr<column_ptr> eval_substring(const std::vector<operand>& args, size_t n);
+// add_days / add_months of `k` to date `d`.
+[[nodiscard]] absl::StatusOr<column_ptr> eval_date_add(expr_op op, const operand& d,
+                                                       const operand& k, size_t n);
+// extract_year / extract_month / extract_day of a date column.
+[[nodiscard]] absl::StatusOr<column_ptr> eval_extract(expr_op op, const column& d, size_t n);
+
+// Whether row i of an operand is non-NULL.
+[[nodiscard]] inline bool valid_at(const operand& o, size_t i) {
+  return o.is_scalar() ? !is_null(o.scalar) : !o.col->is_null(i);
+}
 
 // Three-way comparison of an int64 with a double without losing precision
 // (int64 values above 2^53 are not exactly representable as doubles).

@@ -372,7 +372,8 @@ struct generator {
         pool(mix64(seed_ * kSplitmixGolden + 0x7E47)) {}
 
   [[nodiscard]] splitmix row_rng(table_id t, uint64_t row) const {
-    return splitmix(mix64(seed * kSplitmixGolden + mix64((row << 4) + static_cast<uint64_t>(t) + 1)));
+    return splitmix(
+        mix64(seed * kSplitmixGolden + mix64((row << 4) + static_cast<uint64_t>(t) + 1)));
   }
   const std::array<char, 10>& date(int64_t day) const {
     return dates.text[static_cast<size_t>(day - dates.start)];

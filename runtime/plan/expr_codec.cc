@@ -2,6 +2,7 @@
 // form (codec_common.h), with the checks that make a decoded expression one
 // the constructors in exec/expr.h could have built over the schema it reads.
 #include <cstdint>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "plan/codec_common.h"
@@ -25,7 +26,16 @@ static_assert(
     same_ordinal(expr_op::not_, wire::ExprOp::NOT) &&
     same_ordinal(expr_op::is_null, wire::ExprOp::IS_NULL) &&
     same_ordinal(expr_op::is_not_null, wire::ExprOp::IS_NOT_NULL) &&
-    same_ordinal(expr_op::cast, wire::ExprOp::CAST));
+    same_ordinal(expr_op::cast, wire::ExprOp::CAST) &&
+    same_ordinal(expr_op::case_, wire::ExprOp::CASE) &&
+    same_ordinal(expr_op::like, wire::ExprOp::LIKE) &&
+    same_ordinal(expr_op::in_list, wire::ExprOp::IN_LIST) &&
+    same_ordinal(expr_op::add_days, wire::ExprOp::ADD_DAYS) &&
+    same_ordinal(expr_op::add_months, wire::ExprOp::ADD_MONTHS) &&
+    same_ordinal(expr_op::extract_year, wire::ExprOp::EXTRACT_YEAR) &&
+    same_ordinal(expr_op::extract_month, wire::ExprOp::EXTRACT_MONTH) &&
+    same_ordinal(expr_op::extract_day, wire::ExprOp::EXTRACT_DAY) &&
+    same_ordinal(expr_op::substring, wire::ExprOp::SUBSTRING));
 static_assert(same_ordinal(agg_fn::count_star, wire::AggFn::COUNT_STAR) &&
               same_ordinal(agg_fn::count, wire::AggFn::COUNT) &&
               same_ordinal(agg_fn::sum, wire::AggFn::SUM) &&
@@ -82,25 +92,57 @@ const char* op_name(expr_op op) {
       return "is not null";
     case expr_op::cast:
       return "cast";
+    case expr_op::case_:
+      return "case";
+    case expr_op::like:
+      return "like";
+    case expr_op::in_list:
+      return "in";
+    case expr_op::add_days:
+      return "add days";
+    case expr_op::add_months:
+      return "add months";
+    case expr_op::extract_year:
+      return "extract year";
+    case expr_op::extract_month:
+      return "extract month";
+    case expr_op::extract_day:
+      return "extract day";
+    case expr_op::substring:
+      return "substring";
   }
   return "?";
 }
 
-size_t arity(expr_op op) {
+// The fewest and most operands `op` takes.
+struct arity_range {
+  size_t min, max;
+};
+arity_range arity(expr_op op) {
   switch (op) {
     case expr_op::column:
     case expr_op::literal:
-      return 0;
+      return {0, 0};
     case expr_op::neg:
     case expr_op::not_:
     case expr_op::is_null:
     case expr_op::is_not_null:
     case expr_op::cast:
-      return 1;
+    case expr_op::extract_year:
+    case expr_op::extract_month:
+    case expr_op::extract_day:
+      return {1, 1};
+    case expr_op::case_:
+    case expr_op::in_list:
+      return {2, SIZE_MAX};
+    case expr_op::substring:
+      return {2, 3};
     default:
-      return 2;
+      return {2, 2};
   }
 }
+
+bool is_literal_of(const expr& e, type_id t) { return e.op == expr_op::literal && e.type == t; }
 
 bool is_numeric(type_id t) { return t == type_id::int64 || t == type_id::float64; }
 
@@ -216,6 +258,41 @@ absl::Status check_typing(const expr& e) {
       return want(type_id::float64);
     case expr_op::neg:
       return want(e.args[0]->type);
+    case expr_op::case_:
+      for (size_t k = 0; k < e.args.size(); ++k) {
+        const bool is_condition = k + 1 < e.args.size() && k % 2 == 0;
+        const type_id t = is_condition ? type_id::boolean : e.type;
+        if (e.args[k]->type != t)
+          return malformed(absl::StrCat("case operand ", k, " is ", type_label(e.args[k]->type),
+                                        ", expected ", type_label(t)));
+      }
+      return absl::OkStatus();
+    case expr_op::like:
+      if (e.args[0]->type != type_id::string || !is_literal_of(*e.args[1], type_id::string))
+        return malformed("like needs a text operand and a text literal pattern");
+      return want(type_id::boolean);
+    case expr_op::in_list:
+      for (size_t k = 1; k < e.args.size(); ++k)
+        if (!is_literal_of(*e.args[k], e.args[0]->type))
+          return malformed(absl::StrCat("in list item ", k - 1, " is not a ",
+                                        type_label(e.args[0]->type), " literal"));
+      return want(type_id::boolean);
+    case expr_op::add_days:
+    case expr_op::add_months:
+      if (e.args[0]->type != type_id::date || e.args[1]->type != type_id::int64)
+        return malformed(absl::StrCat(op_name(e.op), " needs a date and an int64"));
+      return want(type_id::date);
+    case expr_op::extract_year:
+    case expr_op::extract_month:
+    case expr_op::extract_day:
+      if (e.args[0]->type != type_id::date)
+        return malformed(absl::StrCat(op_name(e.op), " needs a date"));
+      return want(type_id::int64);
+    case expr_op::substring:
+      for (size_t k = 0; k < e.args.size(); ++k)
+        if (e.args[k]->type != (k == 0 ? type_id::string : type_id::int64))
+          return malformed("substring needs a text and int64 start and length");
+      return want(type_id::string);
     default:
       return want(type_id::boolean);  // comparisons, logic, IS [NOT] NULL
   }
@@ -226,7 +303,7 @@ absl::StatusOr<expr_ptr> read_expr_at(wire::Expr::Reader r, const schema* input,
     return malformed(
         absl::StrCat("expression nested too deeply (more than ", k_max_expr_depth, " levels)"));
   auto raw_op = static_cast<uint16_t>(r.getOp());
-  if (raw_op > static_cast<uint16_t>(wire::ExprOp::CAST))
+  if (raw_op > static_cast<uint16_t>(wire::ExprOp::SUBSTRING))
     return malformed(absl::StrCat("unknown expression op ", raw_op));
   auto e = std::make_shared<expr>();
   e->op = static_cast<expr_op>(raw_op);
@@ -235,11 +312,15 @@ absl::StatusOr<expr_ptr> read_expr_at(wire::Expr::Reader r, const schema* input,
   if (r.hasLiteral()) CODEC_RETURN_IF_ERROR(read_value(r.getLiteral(), &e->literal));
 
   auto args = r.getArgs();
-  size_t want = arity(e->op);
-  if (args.size() != want)
+  const arity_range want = arity(e->op);
+  if (args.size() < want.min || args.size() > want.max) {
+    std::string expected = want.min == want.max   ? absl::StrCat(want.min)
+                           : want.max == SIZE_MAX ? absl::StrCat("at least ", want.min)
+                                                  : absl::StrCat(want.min, " to ", want.max);
     return malformed(absl::StrCat(op_name(e->op), " has ", args.size(), " argument",
-                                  args.size() == 1 ? "" : "s", ", expected ", want));
-  e->args.reserve(want);
+                                  args.size() == 1 ? "" : "s", ", expected ", expected));
+  }
+  e->args.reserve(args.size());
   for (auto a : args) {
     CODEC_ASSIGN_OR_RETURN(auto arg, read_expr_at(a, input, depth + 1));
     e->args.push_back(std::move(arg));

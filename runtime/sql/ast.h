@@ -16,7 +16,22 @@
 
 namespace tranche::sql {
 
-enum class ast_kind : uint8_t { literal, column_ref, unary, binary, is_null, cast, call };
+enum class ast_kind : uint8_t {
+  literal,
+  column_ref,
+  unary,
+  binary,
+  is_null,
+  cast,
+  call,
+  case_,      // args: [operand,] WHEN, THEN, ... [, ELSE]
+  like,       // args: value, pattern
+  in_list,    // args: value, items
+  between,    // args: value, low, high
+  date_add,   // args: the date; `op` and `literal` hold the interval
+  extract,    // args: the date; `op` is extract_year, _month or _day
+  substring,  // args: string, start[, length]
+};
 
 struct ast_expr;
 using ast_ptr = std::unique_ptr<ast_expr>;
@@ -40,9 +55,15 @@ struct ast_expr {
   std::string name;
 
   // unary (neg, not_), binary (arithmetic, comparison, and_, or_); is_null
-  // uses `negated` for IS NOT NULL.
+  // uses `negated` for IS NOT NULL, like/in_list/between for NOT LIKE etc.
+  // date_add: `op` is add_days or add_months, `literal` the signed int64
+  // count (years as months), `negated` whether it was written with `-`.
   expr_op op = expr_op::literal;
   bool negated = false;
+
+  // case_: whether the simple form's operand and an ELSE are present.
+  bool has_case_operand = false;
+  bool has_else = false;
 
   // cast: the target type.
   type_id cast_type = type_id::int64;

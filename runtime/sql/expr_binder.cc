@@ -2,7 +2,10 @@
 // and DOUBLE only; comparisons between numbers (the BIGINT side is cast to
 // DOUBLE when mixed), or two values of one type; a string literal compared
 // with a DATE becomes a DATE literal here, so a bad date fails at bind time;
-// an untyped NULL takes the type of what it is combined with.
+// an untyped NULL takes the type of what it is combined with. IN compares like
+// `=` against each item, BETWEEN becomes `x >= low AND x <= high` and the
+// simple CASE `x = value` per WHEN. CASE branches share one type (BIGINT and
+// DOUBLE mix as DOUBLE).
 #include "sql/expr_binder.h"
 
 #include <array>
@@ -242,6 +245,32 @@ absl::StatusOr<expr_ptr> expr_binder::build(const ast_expr& e, std::vector<expr_
     case ast_kind::binary:
       if (args.size() != 2) break;
       return build_binary(e, std::move(args[0]), std::move(args[1]));
+    case ast_kind::case_:
+      return build_case(e, std::move(args));
+    case ast_kind::like:
+      if (args.size() != 2) break;
+      return build_like(e, std::move(args[0]), std::move(args[1]));
+    case ast_kind::in_list:
+      if (args.size() < 2) break;
+      return build_in(e, std::move(args));
+    case ast_kind::between: {
+      if (args.size() != 3) break;
+      SQL_ASSIGN_OR_RETURN(expr_ptr low,
+                           compare(e.pos, expr_op::ge, *e.args[0], args[0], *e.args[1], args[1]));
+      SQL_ASSIGN_OR_RETURN(expr_ptr high,
+                           compare(e.pos, expr_op::le, *e.args[0], args[0], *e.args[2], args[2]));
+      expr_ptr both = binary(expr_op::and_, std::move(low), std::move(high));
+      return e.negated ? unary(expr_op::not_, std::move(both)) : both;
+    }
+    case ast_kind::date_add:
+      if (args.size() != 1) break;
+      return build_date_add(e, std::move(args[0]));
+    case ast_kind::extract:
+      if (args.size() != 1) break;
+      return build_extract(e, std::move(args[0]));
+    case ast_kind::substring:
+      if (args.size() < 2 || args.size() > 3) break;
+      return build_substring(e, std::move(args));
     default:
       break;
   }
@@ -257,24 +286,23 @@ absl::StatusOr<expr_ptr> expr_binder::build_binary(const ast_expr& e, expr_ptr a
     SQL_ASSIGN_OR_RETURN(b, require_boolean(eb, std::move(b), op_symbol(e.op)));
     return binary(e.op, std::move(a), std::move(b));
   }
-  // An untyped NULL takes the other side's type (both NULL: arithmetic makes
-  // BIGINT, a comparison compares two VARCHAR NULLs).
-  bool arithmetic = !is_comparison(e.op);
-  type_id null_default = arithmetic ? type_id::int64 : type_id::string;
+  if (is_comparison(e.op)) return compare(e.pos, e.op, ea, std::move(a), eb, std::move(b));
+  // An untyped NULL takes the other side's type (both NULL make BIGINT).
   bool a_null = is_untyped_null(ea, a), b_null = is_untyped_null(eb, b);
-  if (a_null) a = lit(value{}, b_null ? null_default : b->type);
+  if (a_null) a = lit(value{}, b_null ? type_id::int64 : b->type);
   if (b_null) b = lit(value{}, a->type);
-  if (!arithmetic) return build_comparison(e, std::move(a), std::move(b));
   if (!is_numeric(a->type) || !is_numeric(b->type))
     return error_at(e.pos, absl::StrCat("operator does not exist: ", tname(a->type), " ",
                                         op_symbol(e.op), " ", tname(b->type)));
   return binary(e.op, std::move(a), std::move(b));
 }
 
-absl::StatusOr<expr_ptr> expr_binder::build_comparison(const ast_expr& e, expr_ptr a,
-                                                       expr_ptr b) const {
-  const ast_expr& ea = *e.args[0];
-  const ast_expr& eb = *e.args[1];
+absl::StatusOr<expr_ptr> expr_binder::compare(source_pos pos, expr_op op, const ast_expr& ea,
+                                              expr_ptr a, const ast_expr& eb, expr_ptr b) const {
+  // An untyped NULL takes the other side's type (two NULLs compare as VARCHAR).
+  bool a_null = is_untyped_null(ea, a), b_null = is_untyped_null(eb, b);
+  if (a_null) a = lit(value{}, b_null ? type_id::string : b->type);
+  if (b_null) b = lit(value{}, a->type);
   if (is_numeric(a->type) && is_numeric(b->type)) {
     if (a->type == type_id::int64 && b->type == type_id::float64) a = to_double(a);
     if (a->type == type_id::float64 && b->type == type_id::int64) b = to_double(b);
@@ -283,10 +311,9 @@ absl::StatusOr<expr_ptr> expr_binder::build_comparison(const ast_expr& e, expr_p
   } else if (b->type == type_id::date && is_string_literal(ea, a)) {
     SQL_ASSIGN_OR_RETURN(a, string_to_date(ea, a));
   } else if (a->type != b->type) {
-    return error_at(e.pos,
-                    absl::StrCat("cannot compare ", tname(a->type), " with ", tname(b->type)));
+    return error_at(pos, absl::StrCat("cannot compare ", tname(a->type), " with ", tname(b->type)));
   }
-  return binary(e.op, std::move(a), std::move(b));
+  return binary(op, std::move(a), std::move(b));
 }
 
 absl::StatusOr<expr_ptr> expr_binder::build_cast(const ast_expr& e, expr_ptr a) const {
@@ -302,6 +329,138 @@ absl::StatusOr<expr_ptr> expr_binder::build_cast(const ast_expr& e, expr_ptr a) 
              (is_numeric(to) || to == type_id::boolean));
   if (!ok) return error_at(e.pos, absl::StrCat("cannot cast ", tname(from), " to ", tname(to)));
   return cast(std::move(a), to);
+}
+
+absl::StatusOr<expr_ptr> expr_binder::build_case(const ast_expr& e,
+                                                 std::vector<expr_ptr> args) const {
+  const size_t first = e.has_case_operand ? 1 : 0;
+  const size_t pairs_end = e.has_else ? args.size() - 1 : args.size();
+  if (pairs_end < first + 2 || (pairs_end - first) % 2 != 0)
+    return error_at(e.pos, "internal error: malformed expression");
+  std::vector<expr_ptr> out;
+  for (size_t k = first; k < pairs_end; k += 2) {
+    const ast_expr& when = *e.args[k];
+    if (e.has_case_operand) {
+      SQL_ASSIGN_OR_RETURN(expr_ptr eq, compare(when.pos, expr_op::eq, *e.args[0], args[0], when,
+                                                std::move(args[k])));
+      out.push_back(std::move(eq));
+    } else {
+      SQL_ASSIGN_OR_RETURN(expr_ptr c, require_boolean(when, std::move(args[k]), "CASE/WHEN"));
+      out.push_back(std::move(c));
+    }
+    out.push_back(std::move(args[k + 1]));
+  }
+  if (e.has_else) out.push_back(std::move(args.back()));
+  // The result type: that of the first typed branch, widened to DOUBLE when
+  // BIGINT and DOUBLE branches mix; an untyped NULL takes it.
+  auto is_value = [&](size_t i) { return i % 2 == 1 || (i + 1 == out.size() && e.has_else); };
+  auto value_ast = [&](size_t i) -> const ast_expr& {
+    return *e.args[first + i];  // out[i] mirrors e.args[first + i]
+  };
+  bool typed = false;
+  type_id t = type_id::string;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (!is_value(i) || is_untyped_null(value_ast(i), out[i])) continue;
+    type_id b = out[i]->type;
+    if (!typed) {
+      t = b;
+      typed = true;
+    } else if (is_numeric(t) && is_numeric(b)) {
+      if (b == type_id::float64) t = b;
+    } else if (b != t) {
+      return error_at(value_ast(i).pos, absl::StrCat("CASE types ", tname(t), " and ", tname(b),
+                                                     " cannot be matched"));
+    }
+  }
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (!is_value(i)) continue;
+    out[i] = retype_null(value_ast(i), std::move(out[i]), t);
+    if (out[i]->type != t) out[i] = to_double(out[i]);
+  }
+  return nary(expr_op::case_, std::move(out), t);
+}
+
+absl::StatusOr<expr_ptr> expr_binder::build_like(const ast_expr& e, expr_ptr a,
+                                                 expr_ptr pattern) const {
+  const ast_expr& ep = *e.args[1];
+  a = retype_null(*e.args[0], std::move(a), type_id::string);
+  if (a->type != type_id::string)
+    return error_at(e.pos, absl::StrCat("LIKE needs a string operand, got ", tname(a->type)));
+  pattern = retype_null(ep, std::move(pattern), type_id::string);
+  if (pattern->op != expr_op::literal || pattern->type != type_id::string)
+    return error_at(ep.pos, "LIKE pattern must be a string constant");
+  expr_ptr like = nary(expr_op::like, {std::move(a), std::move(pattern)});
+  return e.negated ? unary(expr_op::not_, std::move(like)) : like;
+}
+
+absl::StatusOr<expr_ptr> expr_binder::build_in(const ast_expr& e,
+                                               std::vector<expr_ptr> args) const {
+  for (size_t k = 1; k < args.size(); ++k)
+    if (args[k]->op != expr_op::literal)
+      return error_at(e.args[k]->pos, "IN list items must be constants");
+  // The common type: the value's, else the first typed item's; DOUBLE when
+  // BIGINT and DOUBLE mix.
+  bool typed = false;
+  type_id t = type_id::string;
+  for (size_t k = 0; k < args.size(); ++k) {
+    if (is_untyped_null(*e.args[k], args[k])) continue;
+    if (!typed) {
+      t = args[k]->type;
+      typed = true;
+    } else if (is_numeric(t) && args[k]->type == type_id::float64) {
+      t = type_id::float64;
+    }
+  }
+  for (size_t k = 0; k < args.size(); ++k) {
+    const ast_expr& ek = *e.args[k];
+    args[k] = retype_null(ek, std::move(args[k]), t);
+    type_id b = args[k]->type;
+    if (b == t) continue;
+    if (t == type_id::float64 && b == type_id::int64) {
+      args[k] = to_double(args[k]);
+    } else if (t == type_id::date && k > 0 && is_string_literal(ek, args[k])) {
+      SQL_ASSIGN_OR_RETURN(args[k], string_to_date(ek, args[k]));
+    } else {
+      return error_at(ek.pos, absl::StrCat("cannot compare ", tname(k == 0 ? b : t), " with ",
+                                           tname(k == 0 ? t : b)));
+    }
+  }
+  expr_ptr in = nary(expr_op::in_list, std::move(args));
+  return e.negated ? unary(expr_op::not_, std::move(in)) : in;
+}
+
+absl::StatusOr<expr_ptr> expr_binder::build_date_add(const ast_expr& e, expr_ptr date) const {
+  date = retype_null(*e.args[0], std::move(date), type_id::date);
+  if (date->type != type_id::date)
+    return error_at(e.pos, absl::StrCat("operator does not exist: ", tname(date->type),
+                                        e.negated ? " - " : " + ", "INTERVAL"));
+  return nary(e.op, {std::move(date), lit(e.literal, type_id::int64)});
+}
+
+absl::StatusOr<expr_ptr> expr_binder::build_extract(const ast_expr& e, expr_ptr date) const {
+  const ast_expr& ed = *e.args[0];
+  date = retype_null(ed, std::move(date), type_id::date);
+  if (is_string_literal(ed, date)) {
+    SQL_ASSIGN_OR_RETURN(date, string_to_date(ed, date));
+  }
+  if (date->type != type_id::date)
+    return error_at(ed.pos, absl::StrCat("EXTRACT needs a DATE operand, got ", tname(date->type)));
+  return nary(e.op, {std::move(date)});
+}
+
+absl::StatusOr<expr_ptr> expr_binder::build_substring(const ast_expr& e,
+                                                      std::vector<expr_ptr> args) const {
+  args[0] = retype_null(*e.args[0], std::move(args[0]), type_id::string);
+  if (args[0]->type != type_id::string)
+    return error_at(e.args[0]->pos,
+                    absl::StrCat("SUBSTRING needs a string operand, got ", tname(args[0]->type)));
+  for (size_t k = 1; k < args.size(); ++k) {
+    args[k] = retype_null(*e.args[k], std::move(args[k]), type_id::int64);
+    if (args[k]->type != type_id::int64)
+      return error_at(e.args[k]->pos, absl::StrCat("SUBSTRING ", k == 1 ? "start" : "length",
+                                                   " must be BIGINT, got ", tname(args[k]->type)));
+  }
+  return nary(expr_op::substring, std::move(args));
 }
 
 }  // namespace tranche::sql

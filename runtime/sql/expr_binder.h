@@ -81,8 +81,17 @@ class expr_binder {
   // Builds operator node `e` from its already bound operands.
   absl::StatusOr<expr_ptr> build(const ast_expr& e, std::vector<expr_ptr> args) const;
   absl::StatusOr<expr_ptr> build_binary(const ast_expr& e, expr_ptr a, expr_ptr b) const;
-  absl::StatusOr<expr_ptr> build_comparison(const ast_expr& e, expr_ptr a, expr_ptr b) const;
+  // `a op b` for a comparison op, with untyped NULLs and types coerced; errors
+  // point at `pos`.
+  absl::StatusOr<expr_ptr> compare(source_pos pos, expr_op op, const ast_expr& ea, expr_ptr a,
+                                   const ast_expr& eb, expr_ptr b) const;
   absl::StatusOr<expr_ptr> build_cast(const ast_expr& e, expr_ptr a) const;
+  absl::StatusOr<expr_ptr> build_case(const ast_expr& e, std::vector<expr_ptr> args) const;
+  absl::StatusOr<expr_ptr> build_like(const ast_expr& e, expr_ptr a, expr_ptr pattern) const;
+  absl::StatusOr<expr_ptr> build_in(const ast_expr& e, std::vector<expr_ptr> args) const;
+  absl::StatusOr<expr_ptr> build_date_add(const ast_expr& e, expr_ptr date) const;
+  absl::StatusOr<expr_ptr> build_extract(const ast_expr& e, expr_ptr date) const;
+  absl::StatusOr<expr_ptr> build_substring(const ast_expr& e, std::vector<expr_ptr> args) const;
 
   const table_scope& scope_;
 };

@@ -47,7 +47,7 @@ struct token {
 // comments, malformed numbers, characters outside the language.
 [[nodiscard]] absl::StatusOr<std::vector<token>> tokenize(std::string_view sql);
 
-// Reserved words that SQL v1 does not implement (JOIN, IN, CASE, ...), so the
+// Reserved words that SQL v1 does not implement (JOIN, UNION, EXISTS, ...), so the
 // parser can say "JOIN is not supported" instead of a bare syntax error.
 [[nodiscard]] bool is_unsupported_keyword(std::string_view lowercase_word);
 

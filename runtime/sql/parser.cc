@@ -1,5 +1,7 @@
 // Implementation of parser.h. One method per grammar rule, lowest precedence
-// first: OR < AND < NOT < comparison/IS < + - < * / % < unary minus < primary.
+// first: OR < AND < NOT < comparison/IS/LIKE/IN/BETWEEN < + - < * / % < unary
+// minus < primary. EXTRACT, SUBSTRING and INTERVAL are words, not reserved
+// keywords, so columns may still carry those names.
 // Methods return StatusOr and never throw; the first error ends the parse.
 #include "sql/parser.h"
 
@@ -274,21 +276,115 @@ class parser {
         n->end = next().end;
         SQL_RETURN_IF_ERROR(adopt(*n, std::move(lhs)));
         lhs = std::move(n);
+      } else if (at_predicate(peek()) || (peek().is_keyword("not") && at_predicate(peek(1)))) {
+        SQL_ASSIGN_OR_RETURN(lhs, parse_predicate(std::move(lhs)));
       } else {
         return lhs;
       }
     }
   }
 
+  static bool at_predicate(const token& t) {
+    return t.is_keyword("like") || t.is_keyword("in") || t.is_keyword("between");
+  }
+
+  // lhs [NOT] LIKE pattern | [NOT] IN (items) | [NOT] BETWEEN low AND high.
+  absl::StatusOr<ast_ptr> parse_predicate(ast_ptr lhs) {
+    const bool negated = accept_keyword("not");
+    const token& kw = next();
+    SQL_RETURN_IF_ERROR(enter(kw));
+    ast_ptr n = node(kw.text == "like" ? ast_kind::like
+                     : kw.text == "in" ? ast_kind::in_list
+                                       : ast_kind::between,
+                     kw);
+    n->negated = negated;
+    SQL_RETURN_IF_ERROR(adopt(*n, std::move(lhs)));
+    if (n->kind == ast_kind::in_list) {
+      if (!peek().is_symbol("(")) return unexpected(peek(), "\"(\"");
+      next();
+      do {
+        SQL_ASSIGN_OR_RETURN(ast_ptr item, parse_expr());
+        SQL_RETURN_IF_ERROR(adopt(*n, std::move(item)));
+      } while (accept_symbol(","));
+      if (!peek().is_symbol(")")) return unexpected(peek(), "\")\"");
+      n->end = next().end;
+    } else {
+      // The bounds are additive expressions, so BETWEEN's AND is not a
+      // logical AND.
+      SQL_ASSIGN_OR_RETURN(ast_ptr rhs, parse_additive());
+      SQL_RETURN_IF_ERROR(adopt(*n, std::move(rhs)));
+      if (n->kind == ast_kind::between) {
+        SQL_RETURN_IF_ERROR(expect_keyword("and"));
+        SQL_ASSIGN_OR_RETURN(ast_ptr high, parse_additive());
+        SQL_RETURN_IF_ERROR(adopt(*n, std::move(high)));
+      }
+    }
+    --depth_;
+    return n;
+  }
+
   absl::StatusOr<ast_ptr> parse_additive() {
     SQL_ASSIGN_OR_RETURN(ast_ptr lhs, parse_multiplicative());
     while (peek().is_symbol("+") || peek().is_symbol("-")) {
       const token& op = next();
+      if (at_word("interval") && peek(1).kind == token_kind::string) {
+        SQL_ASSIGN_OR_RETURN(lhs, parse_interval(op, std::move(lhs)));
+        continue;
+      }
       SQL_ASSIGN_OR_RETURN(ast_ptr rhs, parse_multiplicative());
       SQL_ASSIGN_OR_RETURN(lhs, make_binary(op, op.text == "+" ? expr_op::add : expr_op::sub,
                                             std::move(lhs), std::move(rhs)));
     }
     return lhs;
+  }
+
+  // date +|- INTERVAL 'n' DAY|MONTH|YEAR, also spelled INTERVAL 'n unit'.
+  absl::StatusOr<ast_ptr> parse_interval(const token& op, ast_ptr date) {
+    next();
+    const token& text = next();
+    std::string_view spec = text.text;
+    while (!spec.empty() && spec.front() == ' ') spec.remove_prefix(1);
+    while (!spec.empty() && spec.back() == ' ') spec.remove_suffix(1);
+    std::string unit;
+    size_t space = spec.find(' ');
+    if (space != std::string_view::npos) {
+      unit = to_lower(spec.substr(space + 1));
+      while (!unit.empty() && unit.front() == ' ') unit.erase(0, 1);
+      spec = spec.substr(0, space);
+    }
+    if (!spec.empty() && spec.front() == '+') spec.remove_prefix(1);
+    int64_t count = 0;
+    auto [ptr, ec] = std::from_chars(spec.data(), spec.data() + spec.size(), count);
+    // The bound keeps years * 12 and the negation exact; larger intervals
+    // leave the calendar anyway.
+    if (spec.empty() || ec != std::errc() || ptr != spec.data() + spec.size() || count > 10000000 ||
+        count < -10000000)
+      return error_at(text.pos, absl::StrCat("invalid interval '", text.text, "'"));
+    ast_ptr n = node(ast_kind::date_add, op);
+    n->negated = op.text == "-";
+    SQL_RETURN_IF_ERROR(adopt(*n, std::move(date)));
+    n->end = text.end;
+    if (unit.empty()) {
+      const std::string word = to_lower(peek().text);
+      if (peek().kind != token_kind::identifier ||
+          (word != "day" && word != "month" && word != "year"))
+        return unexpected(peek(), "DAY, MONTH or YEAR");
+      n->end = next().end;
+      unit = word;
+    }
+    if (unit == "day" || unit == "days") {
+      n->op = expr_op::add_days;
+    } else if (unit == "month" || unit == "months") {
+      n->op = expr_op::add_months;
+    } else if (unit == "year" || unit == "years") {
+      n->op = expr_op::add_months;
+      count *= 12;
+    } else {
+      return error_at(text.pos, absl::StrCat("invalid interval '", text.text, "'"));
+    }
+    n->literal = n->negated ? -count : count;
+    n->literal_type = type_id::int64;
+    return n;
   }
 
   absl::StatusOr<ast_ptr> parse_multiplicative() {
@@ -389,6 +485,7 @@ class parser {
           return n;
         }
         if (t.text == "cast") return parse_cast();
+        if (t.text == "case") return parse_case();
         break;
       case token_kind::symbol:
         if (t.text == "(") {
@@ -422,6 +519,12 @@ class parser {
       n->literal = date_value{days};
       n->literal_type = type_id::date;
       return n;
+    }
+    if (unquoted && to_lower(name.text) == "interval" && peek().kind == token_kind::string)
+      return error_at(name.pos, "INTERVAL is only supported added to or subtracted from a DATE");
+    if (unquoted && peek().is_symbol("(")) {
+      if (to_lower(name.text) == "extract") return parse_extract(name);
+      if (to_lower(name.text) == "substring") return parse_substring(name);
     }
     if (peek().is_symbol("(")) return parse_call(name);
     ast_ptr n = node(ast_kind::column_ref, name);
@@ -478,6 +581,78 @@ class parser {
       }
     }
     return out;
+  }
+
+  // CASE [operand] WHEN x THEN y ... [ELSE z] END
+  absl::StatusOr<ast_ptr> parse_case() {
+    const token& case_token = next();
+    ast_ptr n = node(ast_kind::case_, case_token);
+    SQL_RETURN_IF_ERROR(enter(case_token));
+    if (!peek().is_keyword("when")) {
+      SQL_ASSIGN_OR_RETURN(ast_ptr operand, parse_expr());
+      SQL_RETURN_IF_ERROR(adopt(*n, std::move(operand)));
+      n->has_case_operand = true;
+    }
+    if (!peek().is_keyword("when")) return unexpected(peek(), "WHEN");
+    while (accept_keyword("when")) {
+      SQL_ASSIGN_OR_RETURN(ast_ptr when, parse_expr());
+      SQL_RETURN_IF_ERROR(adopt(*n, std::move(when)));
+      SQL_RETURN_IF_ERROR(expect_keyword("then"));
+      SQL_ASSIGN_OR_RETURN(ast_ptr then, parse_expr());
+      SQL_RETURN_IF_ERROR(adopt(*n, std::move(then)));
+    }
+    if (accept_keyword("else")) {
+      SQL_ASSIGN_OR_RETURN(ast_ptr otherwise, parse_expr());
+      SQL_RETURN_IF_ERROR(adopt(*n, std::move(otherwise)));
+      n->has_else = true;
+    }
+    --depth_;
+    if (!peek().is_keyword("end")) return unexpected(peek(), "END");
+    n->end = next().end;
+    return n;
+  }
+
+  // EXTRACT(YEAR|MONTH|DAY FROM date)
+  absl::StatusOr<ast_ptr> parse_extract(const token& name) {
+    ast_ptr n = node(ast_kind::extract, name);
+    SQL_RETURN_IF_ERROR(enter(next()));
+    const token& field = peek();
+    std::string f = to_lower(field.text);
+    if (field.kind != token_kind::identifier || (f != "year" && f != "month" && f != "day"))
+      return unexpected(field, "YEAR, MONTH or DAY");
+    next();
+    n->op = f == "year"    ? expr_op::extract_year
+            : f == "month" ? expr_op::extract_month
+                           : expr_op::extract_day;
+    SQL_RETURN_IF_ERROR(expect_keyword("from"));
+    SQL_ASSIGN_OR_RETURN(ast_ptr date, parse_expr());
+    SQL_RETURN_IF_ERROR(adopt(*n, std::move(date)));
+    --depth_;
+    if (!peek().is_symbol(")")) return unexpected(peek(), "\")\"");
+    n->end = next().end;
+    return n;
+  }
+
+  // SUBSTRING(s FROM start [FOR length]) or SUBSTRING(s, start [, length])
+  absl::StatusOr<ast_ptr> parse_substring(const token& name) {
+    ast_ptr n = node(ast_kind::substring, name);
+    SQL_RETURN_IF_ERROR(enter(next()));
+    SQL_ASSIGN_OR_RETURN(ast_ptr s, parse_expr());
+    SQL_RETURN_IF_ERROR(adopt(*n, std::move(s)));
+    const bool keywords = peek().is_keyword("from");
+    if (!keywords && !peek().is_symbol(",")) return unexpected(peek(), "FROM or \",\"");
+    next();
+    SQL_ASSIGN_OR_RETURN(ast_ptr start, parse_expr());
+    SQL_RETURN_IF_ERROR(adopt(*n, std::move(start)));
+    if (keywords ? at_word("for") : peek().is_symbol(",")) {
+      next();
+      SQL_ASSIGN_OR_RETURN(ast_ptr length, parse_expr());
+      SQL_RETURN_IF_ERROR(adopt(*n, std::move(length)));
+    }
+    --depth_;
+    if (!peek().is_symbol(")")) return unexpected(peek(), "\")\"");
+    n->end = next().end;
+    return n;
   }
 
   absl::StatusOr<ast_ptr> parse_cast() {

@@ -217,6 +217,74 @@ TEST_F(SqlPrograms, NegationAndArithmetic) {
         "SELECT -a + 2 * a - 1 AS v, b * -1 FROM n WHERE a > 0 ORDER BY v", true);
 }
 
+TEST_F(SqlPrograms, CaseInsideAggregates) {
+  check(
+      "SELECT flag, sum(CASE WHEN quantity < 10 THEN price ELSE 0 END) AS small, "
+      "count(CASE WHEN price > 5000 THEN 1 END), "
+      "min(CASE flag WHEN 'A' THEN 'alpha' WHEN 'N' THEN 'nu' ELSE 'other' END) "
+      "FROM t GROUP BY flag ORDER BY flag",
+      "SELECT flag, sum(CASE WHEN quantity < 10 THEN price ELSE 0 END), "
+      "count(CASE WHEN price > 5000 THEN 1 END), "
+      "min(CASE flag WHEN 'A' THEN 'alpha' WHEN 'N' THEN 'nu' ELSE 'other' END) "
+      "FROM t GROUP BY flag ORDER BY flag",
+      true);
+}
+
+TEST_F(SqlPrograms, InListsWithNullsAndCase) {
+  const char* sql =
+      "SELECT a, b, CASE WHEN a IN (1, 3, 7) THEN 'in' WHEN a NOT IN (1, NULL) THEN 'out' "
+      "ELSE 'unknown' END, CASE WHEN s IN ('x', 'a,b') THEN b END FROM n "
+      "ORDER BY a NULLS FIRST, b NULLS FIRST";
+  check(sql, sql, true);
+}
+
+TEST_F(SqlPrograms, LikePatterns) {
+  // Lowercase data and patterns only: sqlite's LIKE ignores ASCII case.
+  check("SELECT a, s FROM n WHERE s LIKE 'x%' OR s LIKE '%,_' OR s NOT LIKE '%y%'",
+        "SELECT a, s FROM n WHERE s LIKE 'x%' OR s LIKE '%,_' OR s NOT LIKE '%y%'", false);
+  check("SELECT flag, count(*) FROM t WHERE flag LIKE '%A%' OR flag LIKE 'R' GROUP BY flag",
+        "SELECT flag, count(*) FROM t WHERE flag LIKE '%A%' OR flag LIKE 'R' GROUP BY flag", false);
+}
+
+TEST_F(SqlPrograms, BetweenOnDatesAndNumbers) {
+  check(
+      "SELECT count(*), sum(price) FROM t WHERE shipdate BETWEEN DATE '1995-01-01' AND "
+      "'1995-12-31' AND quantity NOT BETWEEN 10 AND 40",
+      "SELECT count(*), sum(price) FROM t WHERE shipdate BETWEEN '1995-01-01' AND '1995-12-31' "
+      "AND quantity NOT BETWEEN 10 AND 40",
+      true);
+}
+
+TEST_F(SqlPrograms, DateArithmeticAndExtract) {
+  // Thresholds on the first of a month after a 31-day month, so that sqlite's
+  // unclamped month arithmetic (1995-01-31 +1 month = 1995-03-03) agrees.
+  check(
+      "SELECT EXTRACT(YEAR FROM shipdate) AS y, EXTRACT(MONTH FROM shipdate) AS m, count(*), "
+      "max(shipdate - INTERVAL '10' DAY), min(EXTRACT(DAY FROM shipdate + INTERVAL '3' DAY)) "
+      "FROM t WHERE shipdate + INTERVAL '1' MONTH < DATE '1995-06-01' "
+      "AND shipdate - INTERVAL '2' YEAR >= DATE '1992-08-01' GROUP BY y, m ORDER BY y, m",
+      "SELECT CAST(strftime('%Y', shipdate) AS INTEGER) AS y, "
+      "CAST(strftime('%m', shipdate) AS INTEGER) AS m, count(*), "
+      "max(date(shipdate, '-10 days')), min(CAST(strftime('%d', date(shipdate, '+3 days')) AS "
+      "INTEGER)) FROM t WHERE date(shipdate, '+1 month') < '1995-06-01' "
+      "AND date(shipdate, '-2 years') >= '1992-08-01' GROUP BY y, m ORDER BY y, m",
+      true);
+}
+
+TEST_F(SqlPrograms, Substrings) {
+  check(
+      "SELECT SUBSTRING(CAST(shipdate AS VARCHAR) FROM 1 FOR 4) AS y, "
+      "substring(CAST(shipdate AS VARCHAR), 6) AS md, count(*) FROM t "
+      "WHERE SUBSTRING(flag, 1, 1) = 'A' GROUP BY y, md ORDER BY y, md LIMIT 50",
+      "SELECT substr(shipdate, 1, 4) AS y, substr(shipdate, 6) AS md, count(*) FROM t "
+      "WHERE substr(flag, 1, 1) = 'A' GROUP BY y, md ORDER BY y, md LIMIT 50",
+      true);
+  check("SELECT a, SUBSTRING(s FROM 2), substring(s, 1, 2), SUBSTRING(s, a, 1) FROM n",
+        "SELECT a, substr(s, 2), substr(s, 1, 2), substr(s, a, 1) FROM n WHERE a IS NULL "
+        "OR a > 0 UNION ALL SELECT a, substr(s, 2), substr(s, 1, 2), '' FROM n WHERE a <= 0",
+        false);
+}
+
 TEST_F(SqlPrograms, ResultWithoutRowsStillHasColumns) {
   auto r = cluster_->run_sql("SELECT key, flag FROM t WHERE key < 0", bindings());
   ASSERT_TRUE(r.ok()) << r.status().message();

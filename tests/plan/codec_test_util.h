@@ -252,6 +252,20 @@ inline std::vector<expr_ptr> every_op_exprs() {
       cast(price, type_id::string),
       cast(name, type_id::date),
       cast(lit(value{}, type_id::int64), type_id::boolean),
+      nary(expr_op::case_,
+           {flag, id, binary(expr_op::gt, id, id), lit(value{}, type_id::int64),
+            lit(int64_t{3}, type_id::int64)},
+           type_id::int64),
+      nary(expr_op::case_, {flag, name}, type_id::string),
+      nary(expr_op::like, {name, lit(std::string("%a_b%"), type_id::string)}),
+      nary(expr_op::in_list, {day, lit(date_value{d}, type_id::date), lit(value{}, type_id::date)}),
+      nary(expr_op::add_days, {day, lit(int64_t{-90}, type_id::int64)}),
+      nary(expr_op::add_months, {day, id}),
+      nary(expr_op::extract_year, {day}),
+      nary(expr_op::extract_month, {day}),
+      nary(expr_op::extract_day, {day}),
+      nary(expr_op::substring, {name, id}),
+      nary(expr_op::substring, {name, lit(int64_t{1}, type_id::int64), id}),
   };
 }
 

@@ -189,6 +189,31 @@ TEST(PlanCodecMalformed, ExpressionArity) {
                "malformed plan", "cast has 0 arguments, expected 1");
 }
 
+TEST(PlanCodecMalformed, ScalarFormOperands) {
+  auto name = col(3, type_id::string), day = col(4, type_id::date);
+  auto flag = col(2, type_id::boolean);
+  expect_error(decode_edited_project({nary(expr_op::substring, {name, col(0, type_id::int64)})},
+                                     [](wire_node n) { n.getExprs()[0].initArgs(4); }),
+               "malformed plan", "substring has 4 arguments, expected 2 to 3");
+  expect_error(decode_edited_project({nary(expr_op::case_, {flag, name}, type_id::string)},
+                                     [](wire_node n) { n.getExprs()[0].initArgs(1); }),
+               "malformed plan", "case has 1 argument, expected at least 2");
+  expect_error(
+      decode_edited_project({nary(expr_op::case_, {flag, name}, type_id::string)},
+                            [](wire_node n) { n.getExprs()[0].setType(wire::TypeId::INT64); }),
+      "malformed plan", "case operand 1 is VARCHAR, expected BIGINT");
+  expect_error(decode_edited_project({nary(expr_op::like, {name, name})}, [](wire_node) {}),
+               "malformed plan", "like needs a text operand and a text literal pattern");
+  expect_error(decode_edited_project({nary(expr_op::in_list, {day, day})}, [](wire_node) {}),
+               "malformed plan", "in list item 0 is not a DATE literal");
+  expect_error(
+      decode_edited_project({nary(expr_op::extract_year, {day})},
+                            [](wire_node n) { n.getExprs()[0].setType(wire::TypeId::DATE); }),
+      "malformed plan", "extract year has result type DATE, expected BIGINT");
+  expect_error(decode_edited_project({nary(expr_op::add_days, {day, day})}, [](wire_node) {}),
+               "malformed plan", "add days needs a date and an int64");
+}
+
 TEST(PlanCodecMalformed, ColumnIndices) {
   auto id = col(0, type_id::int64);
   expect_error(decode_edited_project({id}, [](wire_node n) { n.getExprs()[0].setIndex(-3); }),

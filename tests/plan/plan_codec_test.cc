@@ -40,6 +40,11 @@ TEST(PlanCodec, EveryExpressionOpAndLiteralKind) {
   EXPECT_EQ(to_string(back->exprs[10]->literal), "1998-09-02");
   const schema input = table_schema();
   EXPECT_EQ(to_string(*back->exprs[23], &input), "(flag AND NOT flag)");
+  EXPECT_EQ(to_string(*back->exprs[28], &input),
+            "CASE WHEN flag THEN id WHEN (id > id) THEN NULL ELSE 3 END");
+  EXPECT_EQ(to_string(*back->exprs[30], &input), "name LIKE '%a_b%'");
+  EXPECT_EQ(to_string(*back->exprs[31], &input), "day IN (DATE '1998-09-02', NULL)");
+  EXPECT_EQ(to_string(*back->exprs[38], &input), "SUBSTRING(name, 1, id)");
 }
 
 TEST(PlanCodec, SpecialFloatLiteralsKeepTheirBits) {

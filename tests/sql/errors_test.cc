@@ -79,8 +79,8 @@ TEST(SqlErrors, SyntaxErrors) {
        "line 1, column 19: syntax error: JOIN is not supported in SQL v1"},
       {"SELECT DISTINCT key FROM t",
        "line 1, column 8: syntax error: DISTINCT is not supported in SQL v1"},
-      {"SELECT key FROM t WHERE key IN (1, 2)",
-       "line 1, column 29: syntax error: IN is not supported in SQL v1"},
+      {"SELECT key FROM t UNION SELECT 1",
+       "line 1, column 19: syntax error: UNION is not supported in SQL v1"},
       {"SELECT key FROM select",
        "line 1, column 17: syntax error: expected table name, got \"select\""},
   });
