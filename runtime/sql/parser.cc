@@ -338,7 +338,8 @@ class parser {
     return lhs;
   }
 
-  // date +|- INTERVAL 'n' DAY|MONTH|YEAR, also spelled INTERVAL 'n unit'.
+  // date +|- INTERVAL 'n' DAY|MONTH|YEAR [(precision)], also spelled
+  // INTERVAL 'n unit'.
   absl::StatusOr<ast_ptr> parse_interval(const token& op, ast_ptr date) {
     next();
     const token& text = next();
@@ -371,6 +372,24 @@ class parser {
         return unexpected(peek(), "DAY, MONTH or YEAR");
       n->end = next().end;
       unit = word;
+      // The standard's leading field precision, as TPC-H writes it:
+      // INTERVAL '90' DAY (3) — at most 3 digits.
+      if (peek().is_symbol("(")) {
+        next();
+        const token& digits = next();
+        int64_t precision = 0;
+        auto [p, e] = std::from_chars(digits.text.data(), digits.text.data() + digits.text.size(),
+                                      precision);
+        if (digits.kind != token_kind::integer || e != std::errc() ||
+            p != digits.text.data() + digits.text.size() || precision < 1 || precision > 9)
+          return unexpected(digits, "a precision from 1 to 9");
+        if (!peek().is_symbol(")")) return unexpected(peek(), "\")\"");
+        n->end = next().end;
+        const size_t sign = !spec.empty() && spec.front() == '-' ? 1 : 0;
+        if (static_cast<int64_t>(spec.size() - sign) > precision)
+          return error_at(text.pos, absl::StrCat("interval '", text.text, "' has more than ",
+                                                 precision, " digits"));
+      }
     }
     if (unit == "day" || unit == "days") {
       n->op = expr_op::add_days;
