@@ -144,6 +144,20 @@ class actor_cluster : public cluster {
     return out;
   }
 
+  absl::Status cancel(uint64_t program) override {
+    caf::scoped_actor self{sys_};
+    absl::Status out = absl::UnavailableError("no reply from the job manager");
+    self->request(job_manager_, std::chrono::seconds(30), cancel_atom::value, program)
+        .receive(
+            [&](bool running) {
+              out = running ? absl::OkStatus()
+                            : absl::NotFoundError(
+                                  absl::StrCat("program ", program, " is not running"));
+            },
+            [&](const caf::error& err) { out = absl::UnavailableError(sys_.render(err)); });
+    return out;
+  }
+
   absl::StatusOr<std::string> explain(const std::string& sql,
                                       const std::vector<table_binding>& tables) override {
     caf::scoped_actor self{sys_};

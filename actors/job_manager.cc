@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 
 #include "actors/job.h"
 #include "plan/program_codec.h"
@@ -12,6 +13,7 @@ namespace {
 
 struct job_manager_state {
   job_manager_config cfg;
+  std::map<uint64_t, job_actor> running;  // by program id, until the job ends
   std::shared_ptr<const capacity_policy> policy;
   uint64_t next_program = 1;
   static inline const char* name = "job-manager";
@@ -21,6 +23,10 @@ using job_manager_ptr = job_manager_actor::stateful_pointer<job_manager_state>;
 
 job_manager_actor::behavior_type job_manager_impl(job_manager_ptr self, job_manager_config cfg) {
   self->state.cfg = std::move(cfg);
+  self->set_down_handler([=](const caf::down_msg& dm) {
+    std::erase_if(self->state.running,
+                  [&](const auto& kv) { return kv.second.address() == dm.source; });
+  });
   // The daemon and the SDK check the name before; a bad one here means per-portion.
   if (auto p = make_policy(self->state.cfg.policy); p.ok()) self->state.policy = *std::move(p);
   return {
@@ -39,8 +45,16 @@ job_manager_actor::behavior_type job_manager_impl(job_manager_ptr self, job_mana
         ctx.planner = st.cfg.planner;
         ctx.directory = st.cfg.directory;
         const uint64_t id = ctx.program;
-        (void)spawn_job(self->system(), std::move(ctx));  // the job ends itself
+        auto job = spawn_job(self->system(), std::move(ctx));  // the job ends itself
+        self->monitor(job);
+        st.running.emplace(id, job);
         return id;
+      },
+      [=](cancel_atom, uint64_t program) {
+        auto it = self->state.running.find(program);
+        if (it == self->state.running.end()) return false;
+        self->send(it->second, cancel_atom::value);
+        return true;
       },
       [=](explain_atom, const std::vector<char>& program)
           -> caf::typed_response_promise<std::string, std::string> {

@@ -19,7 +19,11 @@ using job_manager_actor = caf::typed_actor<
     // documented in tranche/client.h.
     caf::replies_to<submit_atom, std::vector<char>, caf::actor>::with<uint64_t>,
     // encoded Program -> (plan text, error text)
-    caf::replies_to<explain_atom, std::vector<char>>::with<std::string, std::string>>;
+    caf::replies_to<explain_atom, std::vector<char>>::with<std::string, std::string>,
+    // Cancel a running program: it ends with the error "cancelled", its
+    // tasks stop, its capacity and blocks are freed. -> false if it is not
+    // running (unknown, or already ended).
+    caf::replies_to<cancel_atom, uint64_t>::with<bool>>;
 
 struct job_manager_config {
   broker_actor broker;

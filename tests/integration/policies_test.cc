@@ -11,6 +11,7 @@
 #include <map>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "io/sample_gen.h"
 #include "oracle.h"
 #include "tranche/client.h"
@@ -230,6 +231,47 @@ TEST_F(Policies, WholeProgramGivesTheSameAnswers) {
     expect_ledger_whole(*whole);
   }
   expect_ledger_whole(*per_portion);
+}
+
+TEST_F(Policies, CancelEndsARunningProgramAndFreesItsCapacity) {
+  cluster_options co;
+  co.nodes = 1;
+  co.slots_per_node = 2;
+  co.split_bytes = 16 << 10;  // hundreds of scan tasks: it runs for a while
+  auto c = start(co);
+  ASSERT_NE(c, nullptr);
+  caf::scoped_actor self{c->system()};
+  auto id = c->submit(kLow, tables(), caf::actor_cast<caf::actor>(self));
+  ASSERT_TRUE(id.ok());
+  bool running = false;
+  std::string error = "not done";
+  while (!running)
+    self->receive(
+        [&](progress_atom, const progress_event& e) {
+          running = e.kind == progress_kind::task_finished;
+        },
+        [](result_atom, uint64_t, const std::vector<char>&) {},
+        [&](done_atom, uint64_t, const std::string& e) {
+          error = e;
+          running = true;
+        },
+        caf::after(30s) >> [&] { running = true; });
+  ASSERT_EQ(error, "not done") << "the program ended before it could be cancelled";
+  ASSERT_TRUE(c->cancel(*id).ok());
+  int results = 0;
+  bool done = false;
+  while (!done)
+    self->receive([](progress_atom, const progress_event&) {},
+                  [&](result_atom, uint64_t, const std::vector<char>&) { ++results; },
+                  [&](done_atom, uint64_t, const std::string& e) {
+                    error = e;
+                    done = true;
+                  },
+                  caf::after(30s) >> [&] { done = true; });
+  EXPECT_EQ(error, "cancelled");
+  EXPECT_EQ(results, 0);  // no partial result
+  expect_ledger_whole(*c);
+  EXPECT_EQ(c->cancel(*id).message(), absl::StrCat("program ", *id, " is not running"));
 }
 
 TEST_F(Policies, UnknownPolicyIsAClearError) {

@@ -152,6 +152,11 @@ class cluster {
       std::function<void(const progress_event&)> on_event = nullptr,
       const submit_options& options = {}) = 0;
 
+  // Cancels a running program: its listener gets done_atom with the error
+  // "cancelled" (run_sql returns it), its running tasks stop, and its
+  // capacity and blocks are freed. NotFound if it is not running.
+  virtual absl::Status cancel(uint64_t program) = 0;
+
   // The plan the program would run, rendered as text.
   virtual absl::StatusOr<std::string> explain(const std::string& sql,
                                               const std::vector<table_binding>& tables) = 0;
