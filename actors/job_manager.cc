@@ -54,6 +54,7 @@ job_manager_actor::behavior_type job_manager_impl(job_manager_ptr self, job_mana
         auto it = self->state.running.find(program);
         if (it == self->state.running.end()) return false;
         self->send(it->second, cancel_atom::value);
+        self->state.running.erase(it);  // ending: a second cancel finds nothing
         return true;
       },
       [=](explain_atom, const std::vector<char>& program)

@@ -72,6 +72,7 @@ enum AggFn {
   min @3;
   max @4;
   avg @5;
+  countDistinct @6;  # the partial state is the argument value (see exec/agg_state.h)
 }
 
 struct AggregateCall {

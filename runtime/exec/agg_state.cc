@@ -1,12 +1,16 @@
-// Implementation of exec/agg_state.h: COUNT, SUM, AVG, MIN and MAX state
-// arrays with column-wise update (raw values) and merge (partial states).
+// Implementation of exec/agg_state.h: COUNT, SUM, AVG, MIN, MAX and
+// COUNT(DISTINCT) state arrays with column-wise update (raw values) and merge
+// (partial states).
 #include "exec/agg_state.h"
 
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <type_traits>
 
+#include "absl/container/flat_hash_set.h"
 #include "exec/column_util.h"
 
 namespace tranche {
@@ -289,6 +293,56 @@ std::unique_ptr<agg_state> make_minmax(type_id t) {
   return nullptr;
 }
 
+// COUNT(DISTINCT) after the shuffle: per group the set of distinct non-NULL
+// values of the partial "$value" column. K is std::string for VARCHAR, else
+// int64_t holding the BIGINT/DATE/BOOLEAN value or the DOUBLE's bits (with
+// -0.0 as 0.0 and every NaN as one value, like the sort order).
+template <class K>
+class distinct_state final : public agg_state {
+ public:
+  explicit distinct_state(type_id t) : type_(t) {}
+  void resize(size_t groups) override { sets_.resize(groups); }
+  absl::Status update(const uint32_t* g, size_t n, const column* arg) override {
+    const uint8_t* valid = valid_of(*arg);
+    for (size_t i = 0; i < n; ++i) {
+      if (valid && !valid[i]) continue;
+      if constexpr (std::is_same_v<K, std::string>) {
+        // Debian's Abseil string_view is not std::string_view.
+        const std::string_view v = arg->str(i);
+        const absl::string_view x(v.data(), v.size());
+        if (!sets_[g[i]].contains(x)) sets_[g[i]].emplace(x);
+      } else {
+        sets_[g[i]].insert(key(*arg, i));
+      }
+    }
+    return absl::OkStatus();
+  }
+  absl::Status merge(const uint32_t* g, size_t n, const column* const* state) override {
+    return update(g, n, state[0]);
+  }
+  // Never called: the partial phase keeps a MIN state instead (make_agg_state).
+  void emit_partial(size_t, size_t, std::vector<column_ptr>*) const override {}
+  column_ptr emit_final(size_t b, size_t e) const override {
+    return make_column<int64_t>(
+        type_id::int64, b, e, [this](size_t i) { return sets_[i].size(); }, nullptr);
+  }
+
+ private:
+  int64_t key(const column& c, size_t i) const {
+    if (type_ == type_id::boolean) return c.b()[i];
+    if (type_ != type_id::float64) return c.i64()[i];
+    double x = c.f64()[i];
+    if (x == 0) x = 0.0;
+    if (std::isnan(x)) x = std::numeric_limits<double>::quiet_NaN();
+    int64_t bits = 0;
+    std::memcpy(&bits, &x, sizeof bits);
+    return bits;
+  }
+
+  type_id type_;
+  std::vector<absl::flat_hash_set<K>> sets_;
+};
+
 }  // namespace
 
 void append_state_fields(const aggregate_call& call, std::vector<field>* out) {
@@ -310,6 +364,9 @@ void append_state_fields(const aggregate_call& call, std::vector<field>* out) {
       break;
     case agg_fn::max:
       out->push_back({call.name + "$max", call.type});
+      break;
+    case agg_fn::count_distinct:
+      out->push_back({call.name + "$value", argument_type(call)});
       break;
   }
 }
@@ -358,6 +415,15 @@ absl::StatusOr<std::unique_ptr<agg_state>> make_agg_state(const aggregate_call& 
       if (auto st = expect_type(!partial || arg == call.type); !st.ok()) return st;
       if (call.fn == agg_fn::min) return make_minmax<false>(call.type);
       return make_minmax<true>(call.type);
+    case agg_fn::count_distinct:
+      if (!call.arg) return invalid(what, " has no argument");
+      if (auto st = expect_type(call.type == type_id::int64); !st.ok()) return st;
+      // A partial group has one argument value (it is a hidden group key), so
+      // its MIN is that value, NULL for the NULL group.
+      if (partial) return make_minmax<false>(arg);
+      if (arg == type_id::string)
+        return std::unique_ptr<agg_state>(std::make_unique<distinct_state<std::string>>(arg));
+      return std::unique_ptr<agg_state>(std::make_unique<distinct_state<int64_t>>(arg));
   }
   return invalid(what, ": unknown aggregate function");
 }

@@ -7,7 +7,11 @@
 // State columns (see partial_aggregate_schema in operators.h), named after
 // the aggregate's output name: count/count_star -> "<name>$count" (int64);
 // sum -> "<name>$sum" (result type), "<name>$count"; avg -> "<name>$sum"
-// (float64), "<name>$count"; min/max -> "<name>$min"/"<name>$max".
+// (float64), "<name>$count"; min/max -> "<name>$min"/"<name>$max";
+// count_distinct -> "<name>$value" (argument type). The partial aggregate
+// groups by each COUNT(DISTINCT) argument too, so a partial group holds one
+// value; the final state keeps per group the set of distinct non-NULL values
+// (memory grows with the distinct values per group) and emits its size.
 #pragma once
 
 #include <cstddef>

@@ -48,17 +48,17 @@ class partial_aggregate final : public physical_operator {
   absl::Status push(batch in, const emit_fn&) override {
     if (auto st = init(); !st.ok()) return st;
     if (in.rows == 0) return absl::OkStatus();
-    std::vector<column_ptr> key_cols;
+    // Aggregates often share an argument (SUM(x), AVG(x)): evaluate it once.
+    // Group keys are looked up there too, for COUNT(DISTINCT x)'s hidden x.
+    std::vector<std::pair<const expr*, column_ptr>> args;
     std::vector<const column*> key_raw;
-    for (const auto& k : keys_) {
+    for (const expr* k : group_exprs_) {
       auto c = evaluate(*k, in);
       if (!c.ok()) return c.status();
       key_raw.push_back(c->get());
-      key_cols.push_back(*std::move(c));
+      args.emplace_back(k, *std::move(c));
     }
     table_->assign(key_raw, in.rows, &gids_);
-    // Aggregates often share an argument (SUM(x), AVG(x)): evaluate it once.
-    std::vector<std::pair<const expr*, column_ptr>> args;
     for (size_t j = 0; j < aggs_.size(); ++j) {
       states_[j]->resize(table_->size());
       const expr* arg = aggs_[j].fn == agg_fn::count_star ? nullptr : aggs_[j].arg.get();
@@ -84,6 +84,7 @@ class partial_aggregate final : public physical_operator {
     return emit_groups(
         *table_, output_,
         [&](size_t b, size_t e, std::vector<column_ptr>* cols) {
+          cols->resize(keys_.size());  // drop the hidden COUNT(DISTINCT) keys
           for (const auto& s : states_) s->emit_partial(b, e, cols);
         },
         emit);
@@ -97,8 +98,16 @@ class partial_aggregate final : public physical_operator {
     std::vector<field> expected;
     std::vector<type_id> key_types;
     for (size_t i = 0; i < keys_.size(); ++i) {
+      group_exprs_.push_back(keys_[i].get());
       key_types.push_back(keys_[i]->type);
       expected.push_back({i < output_.size() ? output_.fields[i].name : "", keys_[i]->type});
+    }
+    // Grouping by each COUNT(DISTINCT) argument as well deduplicates its
+    // values here, before the shuffle; the final state counts what remains.
+    for (const auto& a : aggs_) {
+      if (a.fn != agg_fn::count_distinct || !a.arg) continue;
+      group_exprs_.push_back(a.arg.get());
+      key_types.push_back(a.arg->type);
     }
     for (const auto& a : aggs_) {
       append_state_fields(a, &expected);
@@ -125,6 +134,7 @@ class partial_aggregate final : public physical_operator {
   std::vector<aggregate_call> aggs_;
   schema output_;
   absl::Status init_status_;
+  std::vector<const expr*> group_exprs_;  // keys_, then COUNT(DISTINCT) arguments
   std::unique_ptr<group_table> table_;
   std::vector<std::unique_ptr<agg_state>> states_;
   std::vector<uint32_t> gids_;

@@ -35,13 +35,18 @@ using operator_ptr = std::unique_ptr<physical_operator>;
 // Schema of a partial aggregate's output: the group keys (named by `keys`),
 // then each aggregate's state columns: count/count_star -> [int64 count];
 // sum -> [sum (int64 or float64), int64 count of non-NULL inputs];
-// avg -> [float64 sum, int64 count]; min/max -> [value of the argument's type].
+// avg -> [float64 sum, int64 count]; min/max -> [value of the argument's type];
+// count_distinct -> [the argument value, NULL for the NULL group].
 [[nodiscard]] schema partial_aggregate_schema(const std::vector<field>& keys,
                                               const std::vector<aggregate_call>& aggs);
 
 // Phase 1 (per task, before the shuffle): groups input rows by `keys` and
 // emits one row of state per group at finish, in partial_aggregate_schema.
-// With no keys it emits exactly one row (the global aggregate's state).
+// With no keys it emits exactly one row (the global aggregate's state),
+// except with COUNT(DISTINCT x): counts of distinct values cannot be merged,
+// so each such x is also a hidden group key, and a group is emitted as one
+// row per distinct (x, ...) combination, each carrying the other aggregates'
+// states for its rows (none for no input rows).
 [[nodiscard]] operator_ptr make_partial_aggregate(std::vector<expr_ptr> keys,
                                                   std::vector<aggregate_call> aggs,
                                                   schema partial_output);

@@ -19,6 +19,8 @@ std::string fields_of(const schema& s) {
 std::string agg_text(const aggregate_call& a, const schema& in) {
   std::string name = absl::AsciiStrToLower(agg_fn_name(a.fn));
   if (a.fn == agg_fn::count_star) return name;
+  if (a.fn == agg_fn::count_distinct)
+    return absl::StrCat("count(distinct ", to_string(*a.arg, &in), ")");
   return absl::StrCat(name, "(", to_string(*a.arg, &in), ")");
 }
 

@@ -41,7 +41,8 @@ static_assert(same_ordinal(agg_fn::count_star, wire::AggFn::COUNT_STAR) &&
               same_ordinal(agg_fn::sum, wire::AggFn::SUM) &&
               same_ordinal(agg_fn::min, wire::AggFn::MIN) &&
               same_ordinal(agg_fn::max, wire::AggFn::MAX) &&
-              same_ordinal(agg_fn::avg, wire::AggFn::AVG));
+              same_ordinal(agg_fn::avg, wire::AggFn::AVG) &&
+              same_ordinal(agg_fn::count_distinct, wire::AggFn::COUNT_DISTINCT));
 
 // An op no decoder accepts: how a null expression pointer is written.
 constexpr auto k_invalid_op = static_cast<wire::ExprOp>(0xffff);
@@ -346,7 +347,7 @@ absl::StatusOr<expr_ptr> read_expr_at(wire::Expr::Reader r, const schema* input,
 absl::Status read_aggregate(wire::AggregateCall::Reader r, const schema* input,
                             aggregate_call* out) {
   auto raw_fn = static_cast<uint16_t>(r.getFn());
-  if (raw_fn > static_cast<uint16_t>(wire::AggFn::AVG))
+  if (raw_fn > static_cast<uint16_t>(wire::AggFn::COUNT_DISTINCT))
     return malformed(absl::StrCat("unknown aggregate function ", raw_fn));
   out->fn = static_cast<agg_fn>(raw_fn);
   CODEC_RETURN_IF_ERROR(read_type(r.getType(), &out->type));
@@ -367,6 +368,7 @@ absl::Status read_aggregate(wire::AggregateCall::Reader r, const schema* input,
   switch (out->fn) {
     case agg_fn::count_star:
     case agg_fn::count:
+    case agg_fn::count_distinct:
       return want(type_id::int64, "");
     case agg_fn::avg:
     case agg_fn::sum:
@@ -396,6 +398,7 @@ std::vector<type_id> partial_state_types(const aggregate_call& a) {
       return {type_id::float64, type_id::int64};
     case agg_fn::min:
     case agg_fn::max:
+    case agg_fn::count_distinct:
       return {arg};
   }
   return {};

@@ -12,9 +12,9 @@
 
 namespace tranche {
 
-enum class agg_fn : uint8_t { count_star, count, sum, min, max, avg };
+enum class agg_fn : uint8_t { count_star, count, sum, min, max, avg, count_distinct };
 
-// "COUNT(*)", "COUNT", "SUM", "MIN", "MAX", "AVG".
+// "COUNT(*)", "COUNT", "SUM", "MIN", "MAX", "AVG", "COUNT(DISTINCT)".
 [[nodiscard]] inline const char* agg_fn_name(agg_fn f) {
   switch (f) {
     case agg_fn::count_star:
@@ -29,6 +29,8 @@ enum class agg_fn : uint8_t { count_star, count, sum, min, max, avg };
       return "MAX";
     case agg_fn::avg:
       return "AVG";
+    case agg_fn::count_distinct:
+      return "COUNT(DISTINCT)";
   }
   return "?";
 }
@@ -36,7 +38,7 @@ enum class agg_fn : uint8_t { count_star, count, sum, min, max, avg };
 struct aggregate_call {
   agg_fn fn = agg_fn::count_star;
   expr_ptr arg;                   // null for count_star
-  type_id type = type_id::int64;  // result type: count -> int64, avg -> float64,
+  type_id type = type_id::int64;  // result type: count, count_distinct -> int64, avg -> float64,
                                   // sum -> arg type (int64 or float64), min/max -> arg type
   std::string name;               // output column name
 };

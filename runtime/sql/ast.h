@@ -68,10 +68,12 @@ struct ast_expr {
   // cast: the target type.
   type_id cast_type = type_id::int64;
 
-  // call: lowercase function name; `star` for count(*); `call_name` is the
-  // default output name, e.g. "sum(price)" (lowercased identifiers).
+  // call: lowercase function name; `star` for count(*), `distinct` for
+  // count(DISTINCT x); `call_name` is the default output name, e.g.
+  // "sum(price)" (lowercased identifiers).
   std::string function;
   bool star = false;
+  bool distinct = false;
   std::string call_name;
 
   std::vector<ast_ptr> args;

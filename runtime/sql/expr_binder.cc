@@ -176,8 +176,12 @@ absl::StatusOr<expr_ptr> expr_binder::bind_aggregate(const ast_expr& e, grouping
     const ast_expr& arg_ast = *e.args[0];
     SQL_ASSIGN_OR_RETURN(call.arg, bind_row_impl(arg_ast, "", true));
     type_id t = call.arg->type;
+    if (e.distinct && fn != "count")
+      return error_at(e.pos, absl::StrCat(fn,
+                                          "(DISTINCT ...) is not supported; only "
+                                          "count(DISTINCT ...) is"));
     if (fn == "count") {
-      call.fn = agg_fn::count;
+      call.fn = e.distinct ? agg_fn::count_distinct : agg_fn::count;
       call.type = type_id::int64;
     } else if (fn == "min" || fn == "max") {
       call.fn = fn == "min" ? agg_fn::min : agg_fn::max;

@@ -567,7 +567,9 @@ class parser {
     const token& open = next();
     SQL_RETURN_IF_ERROR(enter(open));
     size_t first_arg_token = i_;
-    if (peek().is_symbol("*") && peek(1).is_symbol(")")) {
+    n->distinct = peek().is_keyword("distinct");
+    if (n->distinct) next();
+    if (!n->distinct && peek().is_symbol("*") && peek(1).is_symbol(")")) {
       n->star = true;
       next();
     } else if (!peek().is_symbol(")")) {

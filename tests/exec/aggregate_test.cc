@@ -2,15 +2,18 @@
 // partial tasks, partial outputs hash-partitioned, one final aggregate per
 // partition; the union must equal a reference computed here with std::map.
 // Also: NULL keys and values, MIN/MAX over strings and dates, the global
-// aggregate over empty input, SUM overflow, and many groups.
+// aggregate over empty input, SUM overflow, many groups, and COUNT(DISTINCT)
+// mixed with the others.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
 
 #include "exec/operators.h"
 #include "exec_test_util.h"
@@ -376,6 +379,83 @@ TEST(Aggregate, SchemaMismatchIsAnError) {
   EXPECT_EQ(r.status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(partial_aggregate_schema({{"k", type_id::int64}}, aggs).fields[3],
             (field{"sum_i$sum", type_id::int64}));
+}
+
+// all_aggs() plus COUNT(DISTINCT) over three different arguments: the partial
+// aggregate groups by all of them, the other aggregates still merge exactly.
+std::vector<aggregate_call> aggs_with_distinct() {
+  auto aggs = all_aggs();
+  aggs.push_back(agg(agg_fn::count_distinct, c_vint, type_id::int64, "d_i"));
+  aggs.push_back(agg(agg_fn::count_distinct, c_vstr, type_id::int64, "d_s"));
+  aggs.push_back(agg(agg_fn::count_distinct, c_vdate, type_id::int64, "d_date"));
+  return aggs;
+}
+
+// reference() with the distinct non-NULL counts of vint, vstr, vdate appended.
+rows_t reference_with_distinct(const std::vector<batch>& input, int key_column, bool global) {
+  auto key_of = [&](const std::vector<value>& r) {
+    return key_column < 0 ? std::vector<value>{} : std::vector<value>{r[key_column]};
+  };
+  rows_t ref = reference(input, key_of, global);
+  std::map<std::vector<value>, std::array<std::set<value>, 3>> sets;
+  for (const auto& b : input)
+    for (size_t i = 0; i < b.rows; ++i) {
+      const auto r = row_of(b, i);
+      auto& s = sets[key_of(r)];
+      for (int k = 0; k < 3; ++k) {
+        const value& v = r[std::array{c_vint, c_vstr, c_vdate}[k]];
+        if (!is_null(v)) s[k].insert(v);
+      }
+    }
+  for (auto& row : ref) {
+    auto& s = sets[std::vector<value>(row.begin(), row.begin() + (key_column < 0 ? 0 : 1))];
+    for (const auto& set : s) row.push_back(I(static_cast<int64_t>(set.size())));
+  }
+  return ref;
+}
+
+TEST(Aggregate, CountDistinctMixedMatchesReference) {
+  auto input = random_input(8, 400, 6, 7);
+  auto ref = reference_with_distinct(input, c_kint, false);
+  for (auto [tasks, parts] : {std::pair<size_t, size_t>{1, 1}, {3, 4}}) {
+    auto got = two_phase(input, {col(c_kint, type_id::int64)}, {{"kint", type_id::int64}},
+                         aggs_with_distinct(), tasks, parts);
+    ASSERT_TRUE(got.status.ok()) << got.status;
+    EXPECT_EQ(got.rows, ref) << tasks << " tasks, " << parts << " partitions";
+  }
+  auto global = two_phase(input, {}, {}, aggs_with_distinct(), 3, 1);
+  ASSERT_TRUE(global.status.ok()) << global.status;
+  EXPECT_EQ(global.rows, reference_with_distinct(input, -1, true));
+  EXPECT_GT(global.partial_rows, 3u);  // one row per distinct argument combination
+}
+
+TEST(Aggregate, CountDistinctOverEmptyInputIsZero) {
+  auto got = two_phase({make_batch(k_input, {})}, {}, {}, aggs_with_distinct(), 2, 1);
+  ASSERT_TRUE(got.status.ok()) << got.status;
+  EXPECT_EQ(got.partial_rows, 0u);
+  rows_t expected = {{I(0), I(0), null_v, null_v, null_v, null_v, null_v, null_v, null_v, null_v,
+                      null_v, null_v, I(0), I(0), I(0)}};
+  EXPECT_EQ(got.rows, expected);
+}
+
+TEST(Aggregate, CountDistinctSkipsNullsAndFoldsDoubles) {
+  const schema s{{{"f", type_id::float64}, {"b", type_id::boolean}}};
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  // Two batches through two partial tasks: the final state merges both sets.
+  std::vector<batch> in = {
+      make_batch(s, {{F(0.0), B(true)}, {F(nan), null_v}, {null_v, B(true)}}),
+      make_batch(s, {{F(-0.0), B(false)}, {F(-nan), null_v}, {F(1.5), null_v}})};
+  std::vector<aggregate_call> aggs(2);
+  for (int k = 0; k < 2; ++k) {
+    aggs[k].fn = agg_fn::count_distinct;
+    aggs[k].arg = col(k, s.fields[k].type);
+    aggs[k].name = k == 0 ? "df" : "db";
+  }
+  auto got = two_phase(in, {}, {}, aggs, 2, 1);
+  ASSERT_TRUE(got.status.ok()) << got.status;
+  // 0.0 = -0.0, one NaN, 1.5; true, false.
+  EXPECT_EQ(got.rows, (rows_t{{I(3), I(2)}}));
+  EXPECT_EQ(partial_aggregate_schema({}, aggs).fields[0], (field{"df$value", type_id::float64}));
 }
 
 }  // namespace

@@ -207,6 +207,39 @@ TEST_F(SqlPrograms, EmptyInputGroupedAggregate) {
         "SELECT flag, sum(price) FROM t WHERE price > 1000000 GROUP BY flag", false);
 }
 
+TEST_F(SqlPrograms, CountDistinctGlobalAndOverEmptyInput) {
+  check("SELECT count(DISTINCT key), count(DISTINCT flag), count(*) FROM t",
+        "SELECT count(DISTINCT key), count(DISTINCT flag), count(*) FROM t", true);
+  check("SELECT count(DISTINCT key), count(*), sum(price) FROM t WHERE price > 1000000",
+        "SELECT count(DISTINCT key), count(*), sum(price) FROM t WHERE price > 1000000", true);
+}
+
+TEST_F(SqlPrograms, CountDistinctGroupedMixedWithOtherAggregates) {
+  check(
+      "SELECT flag, count(DISTINCT key), sum(quantity), count(*), count(DISTINCT quantity) "
+      "FROM t GROUP BY flag ORDER BY flag",
+      "SELECT flag, count(DISTINCT key), sum(quantity), count(*), count(DISTINCT quantity) "
+      "FROM t GROUP BY flag ORDER BY flag",
+      true);
+}
+
+TEST_F(SqlPrograms, CountDistinctInHaving) {
+  check(
+      "SELECT quantity, count(*) FROM t GROUP BY quantity HAVING count(DISTINCT key) > 520 "
+      "ORDER BY quantity",
+      "SELECT quantity, count(*) FROM t GROUP BY quantity HAVING count(DISTINCT key) > 520 "
+      "ORDER BY quantity",
+      true);
+}
+
+TEST_F(SqlPrograms, CountDistinctSkipsNulls) {
+  check("SELECT count(DISTINCT a), count(DISTINCT b), count(DISTINCT s), count(a), sum(b) FROM n",
+        "SELECT count(DISTINCT a), count(DISTINCT b), count(DISTINCT s), count(a), sum(b) FROM n",
+        true);
+  check("SELECT s, count(DISTINCT a), count(*) FROM n GROUP BY s ORDER BY s NULLS FIRST",
+        "SELECT s, count(DISTINCT a), count(*) FROM n GROUP BY s ORDER BY s NULLS FIRST", true);
+}
+
 TEST_F(SqlPrograms, DivisionByZeroIsNull) {
   check("SELECT a, a % 0, b / 0 FROM n WHERE a IS NOT NULL ORDER BY a",
         "SELECT a, a % 0, b / 0 FROM n WHERE a IS NOT NULL ORDER BY a", true);

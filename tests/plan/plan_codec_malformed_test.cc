@@ -342,6 +342,12 @@ TEST(PlanCodecMalformed, AggregateCalls) {
       "malformed plan", "unknown aggregate function 17");
   expect_error(decode_edited_tree([&](wire_node n) { agg(n, 4).getArg().setIndex(40); }),
                "malformed plan", "aggregate 4: argument: column #40 out of range");
+  auto distinct = wire::AggFn::COUNT_DISTINCT;
+  expect_error(decode_edited_tree([&](wire_node n) { agg(n, 0).setFn(distinct); }),
+               "malformed plan", "aggregate 0: COUNT(DISTINCT) has no argument");
+  expect_error(decode_edited_tree([&](wire_node n) { agg(n, 3).setFn(distinct); }),
+               "malformed plan",
+               "aggregate 3: COUNT(DISTINCT) has result type DOUBLE, expected BIGINT");
 }
 
 // ---- hand-crafted portions, plans and tasks

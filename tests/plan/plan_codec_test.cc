@@ -97,6 +97,21 @@ TEST(PlanCodec, LogicalTreeWithEveryNodeKind) {
   EXPECT_EQ(scan.files[1], "/data/l/part-1.csv");
 }
 
+TEST(PlanCodec, CountDistinctAggregate) {
+  auto agg = std::make_shared<logical_node>();
+  agg->kind = logical_kind::aggregate;
+  agg->inputs = {scan_node()};
+  agg->group_keys = {col(2, type_id::boolean)};
+  agg->aggregates = {{agg_fn::count_distinct, col(3, type_id::string), type_id::int64, "names"},
+                     {agg_fn::count_star, nullptr, type_id::int64, "n"}};
+  agg->output.fields = {
+      {"flag", type_id::boolean}, {"names", type_id::int64}, {"n", type_id::int64}};
+  auto back = round_trip(*agg);
+  ASSERT_NE(back, nullptr);
+  EXPECT_EQ(diff_logical(agg.get(), back.get(), "root"), "");
+  EXPECT_EQ(back->aggregates[0].fn, agg_fn::count_distinct);
+}
+
 TEST(PlanCodec, FieldsOutsideTheNodesKindSurvive) {
   // The wire keeps every field, not only the kind's: a round trip is exact.
   auto n = std::make_shared<logical_node>(*scan_node());

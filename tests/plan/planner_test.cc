@@ -130,6 +130,15 @@ TEST_F(Planner, ExplainShowsPortionsPartitioningAndCapacity) {
   EXPECT_NE(text.find("asks up to"), std::string::npos) << text;
 }
 
+TEST_F(Planner, CountDistinctKeepsTheTwoPhaseShape) {
+  plan p = make("SELECT flag, count(DISTINCT quantity), sum(price) FROM t GROUP BY flag");
+  ASSERT_EQ(p.portions.size(), 2u);
+  EXPECT_EQ(p.portions[0].output.fields[1].name, "count(distinct quantity)$value");
+  std::string text = explain(p);
+  EXPECT_NE(text.find("count(distinct quantity)"), std::string::npos) << text;
+  EXPECT_NE(text.find("sink: hash(flag) into 4 partitions"), std::string::npos) << text;
+}
+
 TEST(BindingCatalog, MissingGlobIsAClearError) {
   binding_catalog cat;
   auto s = cat.bind("x", "/nonexistent-dir-tranche/*.csv");

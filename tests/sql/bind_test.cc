@@ -128,6 +128,25 @@ TEST(SqlBind, DistinctAggregateCallsAreComputedOnce) {
             "sum(price) DOUBLE, SUM(Price) + 1 DOUBLE, sum(t.price) * count(*) DOUBLE");
 }
 
+TEST(SqlBind, CountDistinct) {
+  logical_ptr p = plan_of(
+      "SELECT flag, COUNT(DISTINCT Key), count(key), count(distinct key) + 1, count(*) FROM t "
+      "GROUP BY flag HAVING count(DISTINCT price) > 2");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(shape(*p), "project(filter(aggregate(scan)))");
+  const logical_node& agg = below(*p, 2);
+  ASSERT_EQ(agg.aggregates.size(), 4u);
+  EXPECT_EQ(agg.aggregates[0].fn, agg_fn::count_distinct);
+  EXPECT_EQ(agg.aggregates[1].fn, agg_fn::count);
+  EXPECT_EQ(agg.aggregates[3].fn, agg_fn::count_distinct);
+  EXPECT_EQ(describe(agg.output),
+            "flag VARCHAR, count(distinct key) BIGINT, count(key) BIGINT, count(*) BIGINT, "
+            "count(distinct price) BIGINT");
+  EXPECT_EQ(describe(p->output),
+            "flag VARCHAR, count(distinct key) BIGINT, count(key) BIGINT, "
+            "count(distinct key) + 1 BIGINT, count(*) BIGINT");
+}
+
 TEST(SqlBind, ArithmeticTyping) {
   logical_ptr p = plan_of(
       "SELECT key + quantity, key * price, key / quantity, -key, key % 3, price - 1, "

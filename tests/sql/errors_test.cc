@@ -174,6 +174,16 @@ TEST(SqlErrors, AggregateMisuse) {
       {"SELECT count() FROM t", "line 1, column 8: function count takes exactly one argument"},
       {"SELECT sum(key, price) FROM t",
        "line 1, column 8: function sum takes exactly one argument"},
+      {"SELECT key, sum(DISTINCT price) FROM t GROUP BY key",
+       "line 1, column 13: sum(DISTINCT ...) is not supported; only count(DISTINCT ...) is"},
+      {"SELECT avg(DISTINCT key) FROM t",
+       "line 1, column 8: avg(DISTINCT ...) is not supported; only count(DISTINCT ...) is"},
+      {"SELECT count(DISTINCT key, flag) FROM t",
+       "line 1, column 8: function count takes exactly one argument"},
+      {"SELECT key FROM t WHERE count(DISTINCT flag) > 1",
+       "line 1, column 25: aggregate functions are not allowed in WHERE"},
+      {"SELECT count(DISTINCT count(key)) FROM t",
+       "line 1, column 23: nested aggregate functions are not allowed"},
   });
 }
 
