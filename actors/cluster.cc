@@ -232,7 +232,7 @@ class local_cluster final : public actor_cluster {
     broker_options bo;
     bo.queues = opts.queues;
     bo.preempt_grace_ms = opts.preempt_grace_ms;
-    bo.preempt = opts.policy != "whole-program";
+    bo.preempt = (*make_policy(opts.policy))->preemptible();  // start_local checked the name
     broker_ = *spawn_broker(sys_, bo);  // start_local checked the options
     int slots = opts.slots_per_node;
     if (slots <= 0) {

@@ -18,23 +18,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "io/gen_output.h"
 #include "io/splitmix.h"
 #include "tranche/types.h"
 
 namespace tranche {
 namespace {
-
-
-char* put_uint(char* p, uint64_t v) {
-  char tmp[20];
-  int n = 0;
-  do {
-    tmp[n++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  while (n > 0) *p++ = tmp[--n];
-  return p;
-}
 
 // Every date in the range, preformatted.
 struct date_table {
@@ -50,19 +39,6 @@ struct date_table {
     }
   }
 };
-
-absl::Status write_all(int fd, const std::string& path, const char* p, size_t n) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return absl::UnknownError(absl::StrCat(path, ": write failed: ", std::strerror(errno)));
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return absl::OkStatus();
-}
 
 absl::Status write_file(const std::string& path, uint64_t rows, uint64_t keys, uint64_t seed,
                         const date_table& dates) {

@@ -24,6 +24,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "io/gen_output.h"
 #include "io/splitmix.h"
 #include "tranche/types.h"
 
@@ -231,13 +232,7 @@ class csv_file {
     *p_++ = '\n';
   }
   csv_file& num(uint64_t v) {
-    char tmp[20];
-    int n = 0;
-    do {
-      tmp[n++] = static_cast<char>('0' + v % 10);
-      v /= 10;
-    } while (v != 0);
-    while (n > 0) *p_++ = tmp[--n];
+    p_ = put_uint(p_, v);
     *p_++ = ',';
     return *this;
   }
@@ -316,19 +311,9 @@ class csv_file {
   }
 
   void flush() {
-    const char* q = buf_.data();
-    size_t n = static_cast<size_t>(p_ - q);
+    const size_t n = static_cast<size_t>(p_ - buf_.data());
     p_ = buf_.data();
-    while (n > 0 && status_.ok()) {
-      const ssize_t w = ::write(fd_, q, n);
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        status_ = absl::UnknownError(absl::StrCat(path_, ": write failed: ", std::strerror(errno)));
-      } else {
-        q += w;
-        n -= static_cast<size_t>(w);
-      }
-    }
+    if (status_.ok()) status_ = write_all(fd_, path_, buf_.data(), n);
   }
 
   std::string path_;

@@ -29,6 +29,7 @@
 #include "auth/auth.h"
 #include "daemon/config.h"
 #include "daemon/log.h"
+#include "sched/policy.h"
 
 namespace {
 
@@ -57,7 +58,7 @@ int run_head(caf::actor_system& sys, const daemon_config& cfg,
   auto directory = std::make_shared<executor_directory>();
   broker_options bo;
   bo.queues = cfg.queues;
-  bo.preempt = cfg.policy != "whole-program";
+  bo.preempt = (*make_policy(cfg.policy))->preemptible();  // validated with the config
   bo.preempt_grace_ms = cfg.preempt_grace_ms;
   auto spawned = spawn_broker(sys, bo);
   if (!spawned.ok()) {  // validate() checked the queues: not expected
