@@ -10,11 +10,9 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -100,23 +98,12 @@ absl::StatusOr<std::vector<std::string>> generate_sample(const std::string& out_
         (std::filesystem::path(out_dir) / absl::StrFormat("part-%03d.csv", i)).string());
   }
   const date_table dates;
-  std::vector<absl::Status> results(files);
-  std::atomic<size_t> next_file{0};
-  auto work = [&] {
-    for (size_t i; (i = next_file.fetch_add(1)) < files;) {
-      const uint64_t rows = opts.rows / files + (i < opts.rows % files ? 1 : 0);
-      const uint64_t seed = mix64(opts.seed * kSplitmixGolden + mix64(i + 1));
-      results[i] = write_file(paths[i], rows, keys, seed, dates);
-    }
-  };
-  const size_t threads =
-      std::min<size_t>(files, std::max<unsigned>(1, std::thread::hardware_concurrency()));
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
-  for (const absl::Status& st : results)
-    if (!st.ok()) return st;
+  auto st = run_on_all_cores(files, [&](size_t i) {
+    const uint64_t rows = opts.rows / files + (i < opts.rows % files ? 1 : 0);
+    const uint64_t seed = mix64(opts.seed * kSplitmixGolden + mix64(i + 1));
+    return write_file(paths[i], rows, keys, seed, dates);
+  });
+  if (!st.ok()) return st;
   return paths;
 }
 

@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -20,7 +19,6 @@
 #include <filesystem>
 #include <initializer_list>
 #include <string_view>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -568,19 +566,9 @@ absl::StatusOr<std::vector<std::string>> generate_tpch(const std::string& out_di
                       *lines_dir + "/" + name});
     }
   }
-  std::vector<absl::Status> results(jobs.size());
-  std::atomic<size_t> next_job{0};
-  auto work = [&] {
-    for (size_t i; (i = next_job.fetch_add(1)) < jobs.size();) results[i] = run(g, jobs[i]);
-  };
-  const size_t threads =
-      std::min<size_t>(jobs.size(), std::max<unsigned>(1, std::thread::hardware_concurrency()));
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
-  for (const absl::Status& st : results)
-    if (!st.ok()) return st;
+  if (auto st = run_on_all_cores(jobs.size(), [&](size_t i) { return run(g, jobs[i]); });
+      !st.ok())
+    return st;
   std::vector<std::string> paths;
   for (const job& j : jobs) paths.push_back(j.path);
   for (const job& j : jobs)
