@@ -5,6 +5,7 @@
 // broker handles.
 #include <caf/io/all.hpp>
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -16,11 +17,13 @@
 #include "actors/message_types.h"
 #include "actors/planner.h"
 #include "actors/transport.h"
+#include "catalog/table_store.h"
 #include "daemon/config.h"
 #include "io/batch_codec.h"
 #include "plan/program_codec.h"
 #include "sched/policy.h"
 #include "sched/queues.h"
+#include "sql/statement.h"
 #include "tranche/client.h"
 
 namespace tranche {
@@ -160,6 +163,10 @@ class actor_cluster : public cluster {
 
   absl::StatusOr<std::string> explain(const std::string& sql,
                                       const std::vector<table_binding>& tables) override {
+    // The planner executes catalog statements: explaining one would run it.
+    if (auto stmt = sql::parse_statement(sql); stmt.ok() && sql::is_ddl(*stmt))
+      return absl::InvalidArgumentError(
+          "EXPLAIN shows the plan of a query; CREATE, DROP, SHOW and DESCRIBE have none");
     caf::scoped_actor self{sys_};
     absl::StatusOr<std::string> out = absl::UnavailableError("no reply from the job manager");
     self->request(job_manager_, kQuietTimeout, explain_atom::value,
@@ -226,7 +233,7 @@ class actor_cluster : public cluster {
 
 class local_cluster final : public actor_cluster {
  public:
-  explicit local_cluster(const cluster_options& opts)
+  local_cluster(const cluster_options& opts, std::shared_ptr<table_store> catalog)
       : actor_cluster(own_sys_), own_sys_(configure(cfg_)), opts_(opts) {
     directory_ = std::make_shared<executor_directory>();
     broker_options bo;
@@ -253,7 +260,8 @@ class local_cluster final : public actor_cluster {
     po.parallelism = slots * std::max(1, opts.nodes);
     po.memory_per_task = opts.memory_per_task;
     po.split_bytes = opts.split_bytes;
-    planner_ = spawn_planner(sys_, po);
+    po.broadcast_bytes = opts.broadcast_bytes;
+    planner_ = spawn_planner(sys_, po, std::move(catalog));
     job_manager_config jc{broker_, planner_, directory_, po.parallelism, opts.policy};
     job_manager_ = spawn_job_manager(sys_, jc);
   }
@@ -343,7 +351,19 @@ absl::StatusOr<std::unique_ptr<cluster>> cluster::start_local(const cluster_opti
   if (opts.nodes < 1) return absl::InvalidArgumentError("a local cluster needs at least 1 node");
   if (auto p = make_policy(opts.policy); !p.ok()) return p.status();
   if (auto s = validate_queues(opts.queues); !s.ok()) return s;
-  return std::unique_ptr<cluster>(new local_cluster(opts));
+  std::string path = opts.catalog_path.empty() ? std::string(":memory:") : opts.catalog_path;
+  if (!opts.catalog_path.empty()) {
+    const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+    std::error_code ec;
+    if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+    if (ec)
+      return absl::PermissionDeniedError(absl::StrCat("catalog ", path, ": cannot create ",
+                                                      dir.string(), ": ", ec.message()));
+  }
+  auto catalog = table_store::open(path);
+  if (!catalog.ok()) return catalog.status();
+  return std::unique_ptr<cluster>(
+      new local_cluster(opts, std::shared_ptr<table_store>(*std::move(catalog))));
 }
 
 }  // namespace tranche

@@ -173,12 +173,23 @@ void deliver_results(job_ptr self, uint32_t task, uint32_t first, uint64_t batch
           });
 }
 
+// A catalog statement (CREATE/DROP/SHOW/DESCRIBE) ran in the planner: its
+// result batches (the first carrying the schema) go to the listener as a
+// query's would, with no portion and no capacity involved.
+void deliver_immediate(job_ptr self, const std::vector<std::vector<char>>& batches) {
+  for (const auto& b : batches)
+    caf::anon_send(self->state.ctx.listener, result_atom::value, self->state.ctx.program, b);
+  finish(self, std::string{});
+}
+
 void plan_and_start(job_ptr self, int32_t parallelism) {
   self->request(self->state.ctx.planner, kPlanTimeout, plan_atom::value,
                 self->state.ctx.program_bytes, parallelism)
       .then(
-          [=](const std::vector<char>& bytes, const std::string&, const std::string& error) {
+          [=](const std::vector<char>& bytes, const std::string&, const std::string& error,
+              const std::vector<std::vector<char>>& immediate) {
             if (!error.empty()) return finish(self, error);
+            if (!immediate.empty()) return deliver_immediate(self, immediate);
             auto p = decode_plan(bytes.data(), bytes.size());
             if (!p.ok()) return finish(self, std::string(p.status().message()));
             auto& st = self->state;

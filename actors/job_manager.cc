@@ -63,8 +63,8 @@ job_manager_actor::behavior_type job_manager_impl(job_manager_ptr self, job_mana
         auto plan = [=](int32_t parallelism) mutable {
           self->request(self->state.cfg.planner, std::chrono::seconds(300), plan_atom::value,
                         program, parallelism)
-              .then([=](const std::vector<char>&, const std::string& text,
-                        const std::string& error) mutable { rp.deliver(text, error); },
+              .then([=](const std::vector<char>&, const std::string& text, const std::string& error,
+                        const std::vector<std::vector<char>>&) mutable { rp.deliver(text, error); },
                     [=](const caf::error& err) mutable {
                       rp.deliver(std::string{}, self->system().render(err));
                     });

@@ -1,49 +1,88 @@
 // The planner actor (see planner.h).
 #include "actors/planner.h"
 
+#include "catalog/ddl.h"
+#include "catalog/store_catalog.h"
+#include "io/batch_codec.h"
 #include "plan/plan_codec.h"
 #include "plan/program_codec.h"
+#include "sql/statement.h"
 
 namespace tranche {
 
-absl::StatusOr<planned> plan_program(const std::vector<char>& bytes, const planner_options& opts) {
+absl::StatusOr<planned> plan_program(const std::vector<char>& bytes, const planner_options& opts,
+                                     table_store* catalog) {
   auto prog = decode_program(bytes.data(), bytes.size());
   if (!prog.ok()) return prog.status();
-  binding_catalog cat;
+  auto stmt = sql::parse_statement(prog->sql);
+  if (!stmt.ok()) return stmt.status();
+  if (sql::is_ddl(*stmt)) {
+    if (catalog == nullptr)
+      return absl::FailedPreconditionError(
+          "this cluster keeps no table catalog: CREATE, DROP, SHOW and DESCRIBE are unavailable");
+    auto result = execute_ddl(*stmt, *catalog);
+    if (!result.ok()) return result.status();
+    planned out;
+    out.immediate = *std::move(result);
+    return out;
+  }
+  binding_catalog bound;
   for (const auto& t : prog->tables) {
     csv_format fmt;
     fmt.delimiter = t.delimiter;
     fmt.header = t.header;
-    if (auto s = cat.bind(t.name, t.glob, fmt); !s.ok()) return s;
+    if (auto s = bound.bind(t.name, t.glob, fmt); !s.ok()) return s;
   }
+  std::optional<store_catalog> stored;
+  if (catalog != nullptr) stored.emplace(*catalog);
+  layered_catalog cat(bound, stored ? &*stored : nullptr);
   auto logical = compile_sql(prog->sql, cat);
   if (!logical.ok()) return logical.status();
   auto p = make_plan(**logical, opts);
   if (!p.ok()) return p.status();
-  planned out{*std::move(p), {}};
+  planned out{*std::move(p), {}, std::nullopt};
   out.explain_text = explain(out.p);
   return out;
 }
 
 namespace {
 
-planner_actor::behavior_type planner_impl(planner_actor::pointer self, planner_options defaults) {
+using plan_reply =
+    std::tuple<std::vector<char>, std::string, std::string, std::vector<std::vector<char>>>;
+
+// A catalog statement's result as the job actor forwards it: first an empty
+// batch with the schema (as for a query), then the rows.
+std::vector<std::vector<char>> encode_immediate(const batch& b) {
+  batch head;
+  head.schema = b.schema;
+  for (const auto& f : head.schema.fields) head.columns.push_back(std::make_shared<column>(f.type));
+  std::vector<std::vector<char>> out{encode_batch(head)};
+  if (b.rows > 0) out.push_back(encode_batch(b));
+  return out;
+}
+
+planner_actor::behavior_type planner_impl(planner_actor::pointer self, planner_options defaults,
+                                          std::shared_ptr<table_store> catalog) {
   return {
-      [=](plan_atom, const std::vector<char>& program,
-          int32_t parallelism) -> std::tuple<std::vector<char>, std::string, std::string> {
+      [=](plan_atom, const std::vector<char>& program, int32_t parallelism) -> plan_reply {
         planner_options opts = defaults;
         if (parallelism > 0) opts.parallelism = parallelism;
-        auto r = plan_program(program, opts);
-        if (!r.ok()) return {std::vector<char>{}, std::string{}, std::string(r.status().message())};
-        return {encode_plan(r->p), r->explain_text, std::string{}};
+        auto r = plan_program(program, opts, catalog.get());
+        if (!r.ok())
+          return {std::vector<char>{}, std::string{}, std::string(r.status().message()), {}};
+        if (r->immediate)
+          return {std::vector<char>{}, std::string{}, std::string{},
+                  encode_immediate(*r->immediate)};
+        return {encode_plan(r->p), r->explain_text, std::string{}, {}};
       },
   };
 }
 
 }  // namespace
 
-planner_actor spawn_planner(caf::actor_system& sys, planner_options defaults) {
-  return sys.spawn<caf::detached>(planner_impl, defaults);
+planner_actor spawn_planner(caf::actor_system& sys, planner_options defaults,
+                            std::shared_ptr<table_store> catalog) {
+  return sys.spawn<caf::detached>(planner_impl, defaults, std::move(catalog));
 }
 
 }  // namespace tranche

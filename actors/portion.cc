@@ -58,10 +58,15 @@ task_spec make_task(portion_ptr self, uint32_t t) {
   ts.program = st.ctx.program;
   ts.portion = st.ctx.spec;
   ts.task = t;
-  for (size_t i = 0; i < st.ctx.spec.inputs.size() && i < st.input_nodes.size(); ++i)
+  const auto& broadcast = st.ctx.spec.broadcast_inputs;
+  for (size_t i = 0; i < st.ctx.spec.inputs.size() && i < st.input_nodes.size(); ++i) {
+    // A broadcast input has one partition, which every task reads.
+    const int in = st.ctx.spec.inputs[i];
+    const bool whole = std::find(broadcast.begin(), broadcast.end(), in) != broadcast.end();
     for (uint32_t up = 0; up < st.input_nodes[i].size(); ++up)
       ts.inputs.push_back(block_ref{st.input_nodes[i][up], st.ctx.program,
-                                    static_cast<uint32_t>(st.ctx.spec.inputs[i]), up, t});
+                                    static_cast<uint32_t>(in), up, whole ? 0u : t});
+  }
   return ts;
 }
 

@@ -28,6 +28,16 @@ enum StepKind {
   finalAggregate @3;
   sort @4;
   limit @5;
+  hashJoin @6;
+  singleRow @7;
+}
+
+enum JoinType {
+  inner @0;
+  left @1;
+  semi @2;
+  anti @3;
+  antiNullAware @4;
 }
 
 struct PipelineStep {
@@ -39,6 +49,12 @@ struct PipelineStep {
   numKeys @5 :Int32;                     # finalAggregate
   keys @6 :List(SortKey);                # sort
   limit @7 :Int64 = -1;                  # sort (top-N) and limit
+  # hashJoin: `predicate` is the residual over the flowing ++ build columns
+  joinType @8 :JoinType;
+  probeKeys @9 :List(Int32);             # columns of the flowing rows
+  buildKeys @10 :List(Int32);            # columns of buildSchema
+  buildSchema @11 :Batch.Schema;
+  buildInput @12 :Int32 = -1;            # the portion whose blocks are the build side
 }
 
 enum SourceKind {
@@ -61,7 +77,7 @@ struct PortionSpec {
   columns @4 :List(Int32);
   format @5 :CsvFormat;
   taskSplits @6 :List(List(FileSplit));  # one entry per task
-  # shuffle
+  # upstream portions (shuffle reads and join build sides)
   inputs @7 :List(Int32);                # ids of upstream portions
   inputSchema @8 :Batch.Schema;
 
@@ -74,6 +90,7 @@ struct PortionSpec {
 
   tasks @14 :Int32 = 1;
   memoryPerTask @15 :Int64 = 67108864;
+  broadcastInputs @16 :List(Int32);      # inputs every task reads whole (one partition)
 }
 
 struct Plan {

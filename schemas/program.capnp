@@ -100,12 +100,23 @@ enum LogicalKind {
   aggregate @3;
   sort @4;
   limit @5;
+  join @6;       # inputs: left, right
+  unionAll @7;   # inputs: two or more of one schema
+  singleRow @8;  # a scalar subquery's one row
+}
+
+enum LogicalJoinType {
+  inner @0;
+  left @1;
+  semi @2;
+  anti @3;
+  antiNullAware @4;
 }
 
 struct LogicalNode {
   kind @0 :LogicalKind;
   output @1 :Batch.Schema;
-  inputs @2 :List(LogicalNode);  # 0 for scan, 1 otherwise
+  inputs @2 :List(LogicalNode);  # 0 for scan, 2 for join, 2+ for unionAll, 1 otherwise
 
   # scan
   table @3 :Text;
@@ -114,7 +125,7 @@ struct LogicalNode {
   columns @6 :List(Int32);       # indices into tableSchema
   format @7 :CsvFormat;
 
-  # filter
+  # filter; join: the condition besides the keys, over left ++ right columns
   predicate @8 :Expr;
 
   # project: one per output column
@@ -129,6 +140,11 @@ struct LogicalNode {
 
   # limit
   limit @13 :Int64 = -1;
+
+  # join: key columns of the left and of the right input, pairwise equal
+  joinType @14 :LogicalJoinType;
+  leftKeys @15 :List(Int32);
+  rightKeys @16 :List(Int32);
 }
 
 # A CSV table the program reads: `glob` names its files.

@@ -227,6 +227,13 @@ const std::vector<key_spec>& keys() {
          c->work_dir = std::string(v);
          return absl::OkStatus();
        }},
+      {"catalog", "<work-dir>/catalog.db",
+       "head: the table catalog (CREATE EXTERNAL TABLE, DROP TABLE), an SQLite file kept across "
+       "restarts",
+       [](daemon_config* c, std::string_view v) {
+         c->catalog = std::string(v);
+         return absl::OkStatus();
+       }},
       {"drain-timeout", "30s", "on SIGTERM, how long running tasks may take to finish",
        [](daemon_config* c, std::string_view v) { return set_duration(&c->drain_timeout_ms, v); }},
       {"policy", "per-portion",
@@ -427,6 +434,8 @@ void resolve_defaults(daemon_config* config) {
   if (config->block_memory == 0) config->block_memory = config->memory / 2;
   if (config->work_dir.empty() && config->role != daemon_role::unset)
     config->work_dir = absl::StrCat("/tmp/tranche-", av(role_name(config->role)));
+  if (config->catalog.empty() && config->role == daemon_role::head)
+    config->catalog = absl::StrCat(config->work_dir, "/catalog.db");
 }
 
 absl::Status validate(const daemon_config& c) {

@@ -49,6 +49,9 @@ struct daemon_config {
   std::string tls_key;
   std::string tls_ca;
   std::string work_dir;  // empty until resolve_defaults(): /tmp/tranche-<role>
+  // Head: the table catalog's SQLite file; empty until resolve_defaults():
+  // <work-dir>/catalog.db.
+  std::string catalog;
   int64_t drain_timeout_ms = 30000;
   // Head: the capacity policy (sched/policy.h), the broker's queues besides
   // `default` (`queue` may be given several times), and how long a portion
@@ -76,7 +79,7 @@ struct daemon_config {
 
 // Fills the defaults that depend on other keys, where still empty: advertise
 // (the host of `listen`, or 127.0.0.1 if that is a wildcard), block_memory
-// (half of memory) and work_dir.
+// (half of memory), work_dir and, for a head, catalog.
 void resolve_defaults(daemon_config* config);
 
 // Cross-field rules; reports every broken rule, separated by "; ".

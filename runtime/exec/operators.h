@@ -63,6 +63,11 @@ using operator_ptr = std::unique_ptr<physical_operator>;
 // `limit` rows (top-N, memory bounded by limit). Stable.
 [[nodiscard]] operator_ptr make_sort(std::vector<sort_key> keys, int64_t limit = -1);
 
+// A scalar subquery's value: passes through exactly one row; emits one row of
+// NULLs (schema `output`) when there was none, and fails when there is more
+// than one.
+[[nodiscard]] operator_ptr make_single_row(schema output);
+
 // Passes through the first `n` rows.
 [[nodiscard]] operator_ptr make_limit(int64_t n);
 

@@ -1,4 +1,5 @@
 // Renders a plan for `tranche sql --explain`.
+#include <algorithm>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -57,7 +58,12 @@ std::string explain(const plan& p) {
         << (por.tasks == 1 ? "" : "s") << "; columns " << absl::StrJoin(cols, ", ") << "\n";
     } else {
       std::vector<std::string> ins;
-      for (int i : por.inputs) ins.push_back(absl::StrCat("portion ", i));
+      for (int i : por.inputs) {
+        bool builds = false;
+        for (const auto& s : por.steps)
+          builds = builds || (s.kind == step_kind::hash_join && s.build_input == i);
+        if (!builds) ins.push_back(absl::StrCat("portion ", i));
+      }
       o << "  source: shuffle read from " << absl::StrJoin(ins, ", ")
         << " (each task fetches its partition from every upstream task)\n";
     }
@@ -103,6 +109,26 @@ std::string explain(const plan& p) {
         case step_kind::limit:
           o << "  limit " << s.limit << "\n";
           break;
+        case step_kind::single_row:
+          o << "  single row (a scalar subquery's value)\n";
+          break;
+        case step_kind::hash_join: {
+          const bool broadcast =
+              std::find(por.broadcast_inputs.begin(), por.broadcast_inputs.end(),
+                        s.build_input) != por.broadcast_inputs.end();
+          std::vector<std::string> keys;
+          for (size_t k = 0; k < s.probe_keys.size(); ++k)
+            keys.push_back(absl::StrCat(in.fields[s.probe_keys[k]].name, " = ",
+                                        s.build_schema.fields[s.build_keys[k]].name));
+          schema both = in;
+          for (const auto& f : s.build_schema.fields) both.fields.push_back(f);
+          o << "  hash join (" << join_type_name(s.join) << ") with portion " << s.build_input
+            << (broadcast ? " broadcast" : " by partition") << " on "
+            << (keys.empty() ? std::string("no keys (every pair)") : absl::StrJoin(keys, " AND "));
+          if (s.predicate) o << " where " << to_string(*s.predicate, &both);
+          o << "\n";
+          break;
+        }
       }
       in = s.output;
     }

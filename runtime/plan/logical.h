@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "exec/expr.h"
+#include "exec/join_type.h"
 #include "tranche/types.h"
 
 namespace tranche {
@@ -49,9 +50,20 @@ struct sort_key {
   bool nulls_first = false;  // SQL default here: NULLS LAST for ASC, NULLS FIRST for DESC
 };
 
-enum class logical_kind : uint8_t { scan, filter, project, aggregate, sort, limit };
+enum class logical_kind : uint8_t {
+  scan,
+  filter,
+  project,
+  aggregate,
+  sort,
+  limit,
+  join,        // inputs: left, right
+  union_all,   // inputs: two or more of one schema
+  single_row,  // a scalar subquery's input: exactly one row (NULLs for none; error for more)
+};
 
-// "scan", "filter", "project", "aggregate", "sort", "limit".
+// "scan", "filter", "project", "aggregate", "sort", "limit", "join",
+// "union all", "single row".
 [[nodiscard]] inline const char* kind_name(logical_kind k) {
   switch (k) {
     case logical_kind::scan:
@@ -66,6 +78,12 @@ enum class logical_kind : uint8_t { scan, filter, project, aggregate, sort, limi
       return "sort";
     case logical_kind::limit:
       return "limit";
+    case logical_kind::join:
+      return "join";
+    case logical_kind::union_all:
+      return "union all";
+    case logical_kind::single_row:
+      return "single row";
   }
   return "?";
 }
@@ -81,7 +99,7 @@ struct csv_format {
 struct logical_node {
   logical_kind kind = logical_kind::scan;
   schema output;                    // output schema of this node
-  std::vector<logical_ptr> inputs;  // 0 (scan) or 1
+  std::vector<logical_ptr> inputs;  // 0 (scan), 2 (join), 2+ (union all) or 1
 
   // scan: the table's name, its files (expanded glob, sorted), its full
   // schema, the columns read (indices into table_schema; `output` lists them).
@@ -91,7 +109,7 @@ struct logical_node {
   std::vector<int> columns;
   csv_format format;
 
-  // filter: predicate over the input.
+  // filter: predicate over the input; join: the condition besides the keys.
   expr_ptr predicate;
 
   // project: one expression per output column.
@@ -106,6 +124,15 @@ struct logical_node {
 
   // limit
   int64_t limit = -1;
+
+  // join: rows of inputs[0] (left) and inputs[1] (right) whose key columns
+  // are pairwise equal (a NULL key matches nothing) and for which `predicate`,
+  // when set, is TRUE over the left columns followed by the right ones. No
+  // keys: every pair is a candidate. Output: left then right columns (inner,
+  // left), or the left columns (semi, anti).
+  join_type join = join_type::inner;
+  std::vector<int> left_keys;
+  std::vector<int> right_keys;
 };
 
 }  // namespace tranche

@@ -21,7 +21,12 @@ static_assert(same_ordinal(logical_kind::scan, wire::LogicalKind::SCAN) &&
               same_ordinal(logical_kind::project, wire::LogicalKind::PROJECT) &&
               same_ordinal(logical_kind::aggregate, wire::LogicalKind::AGGREGATE) &&
               same_ordinal(logical_kind::sort, wire::LogicalKind::SORT) &&
-              same_ordinal(logical_kind::limit, wire::LogicalKind::LIMIT));
+              same_ordinal(logical_kind::limit, wire::LogicalKind::LIMIT) &&
+              same_ordinal(logical_kind::join, wire::LogicalKind::JOIN) &&
+              same_ordinal(logical_kind::union_all, wire::LogicalKind::UNION_ALL) &&
+              same_ordinal(logical_kind::single_row, wire::LogicalKind::SINGLE_ROW));
+static_assert(same_ordinal(join_type::inner, wire::LogicalJoinType::INNER) &&
+              same_ordinal(join_type::anti_null_aware, wire::LogicalJoinType::ANTI_NULL_AWARE));
 
 void write_node(wire::LogicalNode::Builder b, const logical_node* n) {
   if (n == nullptr) {  // no builder makes one; make sure the decoder says so
@@ -47,6 +52,9 @@ void write_node(wire::LogicalNode::Builder b, const logical_node* n) {
   write_aggregates(b.initAggregates(n->aggregates.size()), n->aggregates);
   write_sort_keys(b.initKeys(n->keys.size()), n->keys);
   b.setLimit(n->limit);
+  b.setJoinType(static_cast<wire::LogicalJoinType>(n->join));
+  write_ints(b.initLeftKeys(n->left_keys.size()), n->left_keys);
+  write_ints(b.initRightKeys(n->right_keys.size()), n->right_keys);
 }
 
 // Every field is decoded (so a round trip is exact), but only the fields the
@@ -56,7 +64,7 @@ absl::StatusOr<logical_ptr> read_node(wire::LogicalNode::Reader r, int depth) {
     return malformed(
         absl::StrCat("program tree nested too deeply (more than ", k_max_tree_depth, " levels)"));
   auto raw_kind = static_cast<uint16_t>(r.getKind());
-  if (raw_kind > static_cast<uint16_t>(wire::LogicalKind::LIMIT))
+  if (raw_kind > static_cast<uint16_t>(wire::LogicalKind::SINGLE_ROW))
     return malformed(absl::StrCat("unknown node kind ", raw_kind));
   auto n = std::make_shared<logical_node>();
   n->kind = static_cast<logical_kind>(raw_kind);
@@ -65,9 +73,14 @@ absl::StatusOr<logical_ptr> read_node(wire::LogicalNode::Reader r, int depth) {
 
   CODEC_RETURN_IF_ERROR(fail(within("output", read_schema(r.getOutput(), &n->output))));
   auto inputs = r.getInputs();
-  size_t want_inputs = n->kind == logical_kind::scan ? 0 : 1;
-  if (inputs.size() != want_inputs)
-    return fail(malformed(absl::StrCat("has ", inputs.size(), " inputs, expected ", want_inputs)));
+  size_t want_inputs = n->kind == logical_kind::scan   ? 0
+                       : n->kind == logical_kind::join ? 2
+                                                       : 1;
+  if (n->kind == logical_kind::union_all ? inputs.size() < 2 : inputs.size() != want_inputs)
+    return fail(malformed(absl::StrCat("has ", inputs.size(), " inputs, expected ",
+                                       n->kind == logical_kind::union_all
+                                           ? std::string("2 or more")
+                                           : absl::StrCat(want_inputs))));
   for (auto in : inputs) {
     // The input's own kind prefixes its errors, which reads as a path.
     CODEC_ASSIGN_OR_RETURN(auto child, fail(read_node(in, depth + 1)));
@@ -75,6 +88,11 @@ absl::StatusOr<logical_ptr> read_node(wire::LogicalNode::Reader r, int depth) {
   }
   const schema* input = want_inputs ? &n->inputs[0]->output : nullptr;
   auto bound_if = [&](logical_kind k) { return n->kind == k ? input : nullptr; };
+  schema joined;  // a join's residual reads left ++ right
+  if (n->kind == logical_kind::join) {
+    joined = n->inputs[0]->output;
+    for (const field& f : n->inputs[1]->output.fields) joined.fields.push_back(f);
+  }
 
   auto table = r.getTable();
   n->table.assign(table.begin(), table.size());
@@ -88,10 +106,21 @@ absl::StatusOr<logical_ptr> read_node(wire::LogicalNode::Reader r, int depth) {
   CODEC_RETURN_IF_ERROR(fail(read_format(r.getFormat(), &n->format)));
 
   if (r.hasPredicate()) {
-    CODEC_ASSIGN_OR_RETURN(
-        n->predicate,
-        fail(within("predicate", read_expr(r.getPredicate(), bound_if(logical_kind::filter)))));
+    const schema* over = n->kind == logical_kind::join ? &joined : bound_if(logical_kind::filter);
+    CODEC_ASSIGN_OR_RETURN(n->predicate,
+                           fail(within("predicate", read_expr(r.getPredicate(), over))));
   }
+  auto raw_join = static_cast<uint16_t>(r.getJoinType());
+  if (raw_join > static_cast<uint16_t>(wire::LogicalJoinType::ANTI_NULL_AWARE))
+    return fail(malformed(absl::StrCat("unknown join type ", raw_join)));
+  n->join = static_cast<join_type>(raw_join);
+  const bool is_join = n->kind == logical_kind::join;
+  CODEC_RETURN_IF_ERROR(fail(read_columns(r.getLeftKeys(),
+                                          is_join ? n->inputs[0]->output.size() : SIZE_MAX,
+                                          "left key", &n->left_keys)));
+  CODEC_RETURN_IF_ERROR(fail(read_columns(r.getRightKeys(),
+                                          is_join ? n->inputs[1]->output.size() : SIZE_MAX,
+                                          "right key", &n->right_keys)));
   CODEC_RETURN_IF_ERROR(fail(read_exprs(r.getExprs(), bound_if(logical_kind::project), &n->exprs)));
   CODEC_RETURN_IF_ERROR(
       fail(within("group keys", read_exprs(r.getGroupKeys(), bound_if(logical_kind::aggregate),
@@ -131,6 +160,27 @@ absl::StatusOr<logical_ptr> read_node(wire::LogicalNode::Reader r, int depth) {
     case logical_kind::limit:
       if (n->limit < 0) return fail(malformed(absl::StrCat("limit ", n->limit, " is negative")));
       produced = types_of(*input);
+      break;
+    case logical_kind::single_row:
+      produced = types_of(*input);
+      break;
+    case logical_kind::union_all:
+      produced = types_of(*input);
+      for (const logical_ptr& in : n->inputs)
+        CODEC_RETURN_IF_ERROR(
+            fail(within("union input", check_output(in->output, produced, "input"))));
+      break;
+    case logical_kind::join:
+      if (n->left_keys.size() != n->right_keys.size())
+        return fail(malformed(absl::StrCat(n->left_keys.size(), " left keys but ",
+                                           n->right_keys.size(), " right keys")));
+      for (size_t k = 0; k < n->left_keys.size(); ++k)
+        if (n->inputs[0]->output.fields[n->left_keys[k]].type !=
+            n->inputs[1]->output.fields[n->right_keys[k]].type)
+          return fail(malformed(absl::StrCat("join key ", k, " has two types")));
+      if (n->predicate && n->predicate->type != type_id::boolean)
+        return fail(malformed("join condition is not BOOLEAN"));
+      produced = types_of(join_keeps_right(n->join) ? joined : *input);
       break;
   }
   CODEC_RETURN_IF_ERROR(fail(within("output", check_output(n->output, produced, "node"))));

@@ -16,7 +16,16 @@
 
 namespace tranche {
 
-enum class step_kind : uint8_t { filter, project, partial_aggregate, final_aggregate, sort, limit };
+enum class step_kind : uint8_t {
+  filter,
+  project,
+  partial_aggregate,
+  final_aggregate,
+  sort,
+  limit,
+  hash_join,   // probe: the rows flowing in; build: the blocks of portion `build_input`
+  single_row,  // exactly one row: NULLs for none, an error for more (scalar subquery)
+};
 
 struct pipeline_step {
   step_kind kind = step_kind::filter;
@@ -27,6 +36,15 @@ struct pipeline_step {
   int num_keys = 0;                       // final_aggregate
   std::vector<sort_key> keys;             // sort
   int64_t limit = -1;                     // sort (top-N) and limit
+  // hash_join: output = flowing columns ++ build columns (inner, left) or the
+  // flowing columns (semi, anti); `predicate` is the residual condition over
+  // flowing ++ build columns. The build side is every block of portion
+  // `build_input` this task reads (its partition, or all of a broadcast).
+  join_type join = join_type::inner;
+  std::vector<int> probe_keys;
+  std::vector<int> build_keys;
+  schema build_schema;
+  int build_input = -1;
 };
 
 enum class source_kind : uint8_t { scan, shuffle };
@@ -42,9 +60,13 @@ struct portion_spec {
   std::vector<int> columns;
   csv_format format;
   std::vector<std::vector<file_split>> task_splits;  // one entry per task
-  // shuffle: upstream portions (their sinks have `tasks` partitions)
+  // Upstream portions, all complete before this one starts. A shuffle source
+  // streams those that are not a join's build side; their sinks have `tasks`
+  // partitions and task t reads partition t of each. A broadcast input has one
+  // partition, which every task reads whole (a join's small side).
   std::vector<int> inputs;
-  schema input_schema;
+  std::vector<int> broadcast_inputs;  // a subset of inputs
+  schema input_schema;                // shuffle: the streamed inputs' schema
 
   std::vector<pipeline_step> steps;
   schema output;

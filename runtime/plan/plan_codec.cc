@@ -5,6 +5,7 @@
 // the portions it reads.
 #include "plan/plan_codec.h"
 
+#include <algorithm>
 #include <climits>
 #include <cstdint>
 #include <map>
@@ -24,7 +25,14 @@ static_assert(same_ordinal(step_kind::filter, wire::StepKind::FILTER) &&
               same_ordinal(step_kind::partial_aggregate, wire::StepKind::PARTIAL_AGGREGATE) &&
               same_ordinal(step_kind::final_aggregate, wire::StepKind::FINAL_AGGREGATE) &&
               same_ordinal(step_kind::sort, wire::StepKind::SORT) &&
-              same_ordinal(step_kind::limit, wire::StepKind::LIMIT));
+              same_ordinal(step_kind::limit, wire::StepKind::LIMIT) &&
+              same_ordinal(step_kind::hash_join, wire::StepKind::HASH_JOIN) &&
+              same_ordinal(step_kind::single_row, wire::StepKind::SINGLE_ROW));
+static_assert(same_ordinal(join_type::inner, wire::JoinType::INNER) &&
+              same_ordinal(join_type::left, wire::JoinType::LEFT) &&
+              same_ordinal(join_type::semi, wire::JoinType::SEMI) &&
+              same_ordinal(join_type::anti, wire::JoinType::ANTI) &&
+              same_ordinal(join_type::anti_null_aware, wire::JoinType::ANTI_NULL_AWARE));
 static_assert(same_ordinal(source_kind::scan, wire::SourceKind::SCAN) &&
               same_ordinal(source_kind::shuffle, wire::SourceKind::SHUFFLE));
 static_assert(same_ordinal(sink_kind::hash, wire::SinkKind::HASH) &&
@@ -48,6 +56,10 @@ const char* step_name(step_kind k) {
       return "sort";
     case step_kind::limit:
       return "limit";
+    case step_kind::hash_join:
+      return "hash join";
+    case step_kind::single_row:
+      return "single row";
   }
   return "?";
 }
@@ -65,6 +77,11 @@ void write_step(wire::PipelineStep::Builder b, const pipeline_step& s) {
   b.setNumKeys(s.num_keys);
   write_sort_keys(b.initKeys(s.keys.size()), s.keys);
   b.setLimit(s.limit);
+  b.setJoinType(static_cast<wire::JoinType>(s.join));
+  write_ints(b.initProbeKeys(s.probe_keys.size()), s.probe_keys);
+  write_ints(b.initBuildKeys(s.build_keys.size()), s.build_keys);
+  write_schema(b.initBuildSchema(), s.build_schema);
+  b.setBuildInput(s.build_input);
 }
 
 void write_portion(wire::PortionSpec::Builder b, const portion_spec& p) {
@@ -94,6 +111,7 @@ void write_portion(wire::PortionSpec::Builder b, const portion_spec& p) {
   b.setPartitions(p.partitions);
   b.setTasks(p.tasks);
   b.setMemoryPerTask(p.memory_per_task);
+  write_ints(b.initBroadcastInputs(p.broadcast_inputs.size()), p.broadcast_inputs);
 }
 
 // ---- decoding
@@ -103,17 +121,30 @@ void write_portion(wire::PortionSpec::Builder b, const portion_spec& p) {
 // kind produces from `input`.
 absl::Status read_step(wire::PipelineStep::Reader r, const schema& input, pipeline_step* out) {
   auto raw_kind = static_cast<uint16_t>(r.getKind());
-  if (raw_kind > static_cast<uint16_t>(wire::StepKind::LIMIT))
+  if (raw_kind > static_cast<uint16_t>(wire::StepKind::SINGLE_ROW))
     return malformed(absl::StrCat("unknown step kind ", raw_kind));
   out->kind = static_cast<step_kind>(raw_kind);
   auto bound_if = [&](bool uses) { return uses ? &input : nullptr; };
   const bool partial = out->kind == step_kind::partial_aggregate;
+  const bool join = out->kind == step_kind::hash_join;
 
   CODEC_RETURN_IF_ERROR(within("output", read_schema(r.getOutput(), &out->output)));
+  auto raw_join = static_cast<uint16_t>(r.getJoinType());
+  if (raw_join > static_cast<uint16_t>(wire::JoinType::ANTI_NULL_AWARE))
+    return malformed(absl::StrCat("unknown join type ", raw_join));
+  out->join = static_cast<join_type>(raw_join);
+  CODEC_RETURN_IF_ERROR(within("build schema", read_schema(r.getBuildSchema(), &out->build_schema)));
+  out->build_input = r.getBuildInput();
+  CODEC_RETURN_IF_ERROR(read_columns(r.getProbeKeys(), join ? input.size() : SIZE_MAX,
+                                     "probe key", &out->probe_keys));
+  CODEC_RETURN_IF_ERROR(read_columns(r.getBuildKeys(),
+                                     join ? out->build_schema.size() : SIZE_MAX, "build key",
+                                     &out->build_keys));
+  schema joined = input;  // what a join's residual reads
+  for (const field& f : out->build_schema.fields) joined.fields.push_back(f);
   if (r.hasPredicate()) {
-    CODEC_ASSIGN_OR_RETURN(
-        out->predicate,
-        within("predicate", read_expr(r.getPredicate(), bound_if(out->kind == step_kind::filter))));
+    const schema* over = out->kind == step_kind::filter ? &input : join ? &joined : nullptr;
+    CODEC_ASSIGN_OR_RETURN(out->predicate, within("predicate", read_expr(r.getPredicate(), over)));
   }
   CODEC_RETURN_IF_ERROR(
       read_exprs(r.getExprs(), bound_if(out->kind == step_kind::project || partial), &out->exprs));
@@ -163,6 +194,26 @@ absl::Status read_step(wire::PipelineStep::Reader r, const schema& input, pipeli
     case step_kind::limit:
       if (out->limit < 0) return malformed(absl::StrCat("limit ", out->limit, " is negative"));
       produced = types_of(input);
+      break;
+    case step_kind::single_row:
+      produced = types_of(input);
+      break;
+    case step_kind::hash_join:
+      if (out->build_input < 0) return malformed("hash join has no build input");
+      if (out->probe_keys.size() != out->build_keys.size())
+        return malformed(absl::StrCat(out->probe_keys.size(), " probe keys but ",
+                                      out->build_keys.size(), " build keys"));
+      for (size_t k = 0; k < out->probe_keys.size(); ++k)
+        if (input.fields[out->probe_keys[k]].type !=
+            out->build_schema.fields[out->build_keys[k]].type)
+          return malformed(absl::StrCat("join key ", k, " compares ",
+                                        type_label(input.fields[out->probe_keys[k]].type),
+                                        " with ",
+                                        type_label(out->build_schema.fields[out->build_keys[k]].type)));
+      if (out->predicate && out->predicate->type != type_id::boolean)
+        return malformed(
+            absl::StrCat("residual is ", type_label(out->predicate->type), ", expected BOOLEAN"));
+      produced = types_of(join_keeps_right(out->join) ? joined : input);
       break;
   }
   return within("output", check_output(out->output, produced, "step"));
@@ -233,7 +284,7 @@ absl::Status read_portion(wire::PortionSpec::Reader r, portion_spec* out) {
   for (auto s : steps) {
     auto& step = out->steps.emplace_back();
     auto raw_kind = static_cast<uint16_t>(s.getKind());
-    const char* kind = raw_kind <= static_cast<uint16_t>(wire::StepKind::LIMIT)
+    const char* kind = raw_kind <= static_cast<uint16_t>(wire::StepKind::SINGLE_ROW)
                            ? step_name(static_cast<step_kind>(raw_kind))
                            : "?";
     CODEC_RETURN_IF_ERROR(within(absl::StrCat("step ", out->steps.size() - 1, " (", kind, ")"),
@@ -255,6 +306,15 @@ absl::Status read_portion(wire::PortionSpec::Reader r, portion_spec* out) {
   out->memory_per_task = r.getMemoryPerTask();
   if (out->memory_per_task < 0)
     return malformed(absl::StrCat("negative memory per task ", out->memory_per_task));
+  for (int32_t in : r.getBroadcastInputs()) {
+    if (std::find(out->inputs.begin(), out->inputs.end(), in) == out->inputs.end())
+      return malformed(absl::StrCat("broadcast input ", in, " is not an input"));
+    out->broadcast_inputs.push_back(in);
+  }
+  for (const pipeline_step& s : out->steps)
+    if (s.kind == step_kind::hash_join &&
+        std::find(out->inputs.begin(), out->inputs.end(), s.build_input) == out->inputs.end())
+      return malformed(absl::StrCat("join build input ", s.build_input, " is not an input"));
   return absl::OkStatus();
 }
 
@@ -268,19 +328,32 @@ absl::Status read_plan(wire::Plan::Reader r, plan* out) {
     CODEC_RETURN_IF_ERROR(within(where, read_portion(pr, &p)));
     if (!index_of_id.emplace(p.id, out->portions.size() - 1).second)
       return within(where, malformed(absl::StrCat("duplicate portion id ", p.id)));
-    if (p.source != source_kind::shuffle) continue;
     for (int in : p.inputs) {
       auto it = index_of_id.find(in);
       if (it == index_of_id.end() || in == p.id)
         return within(where, malformed(absl::StrCat("input ", in, " is not an earlier portion")));
       const portion_spec& up = out->portions[it->second];
+      const bool broadcast = std::find(p.broadcast_inputs.begin(), p.broadcast_inputs.end(),
+                                       in) != p.broadcast_inputs.end();
       int up_partitions = up.sink == sink_kind::hash ? up.partitions : 1;
-      if (up_partitions != p.tasks)
+      int want = broadcast ? 1 : p.tasks;
+      if (up_partitions != want)
         return within(where, malformed(absl::StrCat("input ", in, " writes ", up_partitions,
-                                                    " partitions for ", p.tasks, " tasks")));
-      CODEC_RETURN_IF_ERROR(
-          within(where, within("input schema", check_output(p.input_schema, types_of(up.output),
-                                                            absl::StrCat("input portion ", in)))));
+                                                    " partitions for ", want, " readers")));
+      const pipeline_step* builds = nullptr;
+      for (const pipeline_step& s : p.steps)
+        if (s.kind == step_kind::hash_join && s.build_input == in) builds = &s;
+      if (builds != nullptr) {
+        CODEC_RETURN_IF_ERROR(within(
+            where, within("build schema", check_output(builds->build_schema, types_of(up.output),
+                                                       absl::StrCat("input portion ", in)))));
+      } else if (p.source == source_kind::shuffle && !broadcast) {
+        CODEC_RETURN_IF_ERROR(
+            within(where, within("input schema", check_output(p.input_schema, types_of(up.output),
+                                                              absl::StrCat("input portion ", in)))));
+      } else {
+        return within(where, malformed(absl::StrCat("input ", in, " is read by nothing")));
+      }
     }
   }
   // The planner always makes at least the scan portion.
@@ -299,8 +372,9 @@ absl::Status read_task(wire::TaskSpec::Reader r, task_spec* out) {
     return malformed(
         absl::StrCat("task ", out->task, " of a portion with ", out->portion.tasks, " tasks"));
   auto blocks = r.getInputBlocks();
-  if (out->portion.source == source_kind::scan && blocks.size() != 0)
-    return malformed(absl::StrCat("a scan task has ", blocks.size(), " input blocks"));
+  if (out->portion.inputs.empty() && blocks.size() != 0)
+    return malformed(
+        absl::StrCat("a task of a portion without inputs has ", blocks.size(), " input blocks"));
   out->inputs.reserve(blocks.size());
   for (auto b : blocks) {
     block_ref ref{b.getNode(), b.getProgram(), b.getPortion(), b.getTask(), b.getPartition()};
@@ -310,9 +384,13 @@ absl::Status read_task(wire::TaskSpec::Reader r, task_spec* out) {
     if (!is_input)
       return within(where,
                     malformed(absl::StrCat("portion ", ref.portion, " is not an input portion")));
-    if (ref.partition != out->task)
-      return within(where, malformed(absl::StrCat("partition ", ref.partition,
-                                                  " is not this task's (", out->task, ")")));
+    const auto& bc = out->portion.broadcast_inputs;
+    const bool whole = std::find(bc.begin(), bc.end(), static_cast<int>(ref.portion)) != bc.end();
+    const uint32_t want = whole ? 0 : out->task;
+    if (ref.partition != want)
+      return within(where, malformed(absl::StrCat("partition ", ref.partition, " is not ",
+                                                  whole ? "a broadcast's (0)" : "this task's (",
+                                                  whole ? "" : absl::StrCat(out->task, ")"))));
     out->inputs.push_back(ref);
   }
   return absl::OkStatus();

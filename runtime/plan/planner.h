@@ -18,15 +18,23 @@ struct planner_options {
   int parallelism = 2;                    // shuffle partitions (usually the cluster's slots)
   uint64_t split_bytes = 32ull << 20;     // target bytes of CSV per scan task
   int64_t memory_per_task = 256ll << 20;  // memory asked per task slot
+  // A join whose smaller side is estimated at most this many bytes (in
+  // memory) sends that side whole to every task of the other (broadcast);
+  // larger ones shuffle both sides by the join keys.
+  int64_t broadcast_bytes = 32ll << 20;
 };
 
-// Cuts `program` into portions:
-//  - scan portion: file splits -> filter/project -> [partial aggregate, hash
-//    sink on the group keys] or [local top-N / limit, single sink];
-//  - final-aggregate portion (only with aggregation): shuffle read -> final
-//    aggregate -> HAVING/project -> [local top-N], single sink;
-//  - result portion (only with ORDER BY/LIMIT): one task merging the
-//    upstream blocks -> sort/limit -> final project.
+// Cuts `program` into portions at every shuffle:
+//  - a scan portion per table read: file splits -> filters, projects, and
+//    the probe side of broadcast joins;
+//  - an aggregate ends its portion with a partial aggregate and a hash sink
+//    on the group keys (one partition without keys); a final-aggregate
+//    portion reads it;
+//  - a join broadcasts its smaller side (by estimate_size, at most
+//    broadcast_bytes) to the other side's portion, or hash-partitions both
+//    sides on the keys into a shuffle-join portion;
+//  - ORDER BY / LIMIT keep a local top-N per task and merge in one task;
+//  - UNION ALL reads its inputs' partitions in one portion.
 [[nodiscard]] absl::StatusOr<plan> make_plan(const logical_node& program,
                                              const planner_options& opts);
 

@@ -1,12 +1,20 @@
 // Implementation of run_task (see task_runner.h).
 #include "plan/task_runner.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
+#include "exec/hash_join.h"
 #include "io/csv.h"
 
 namespace tranche {
 absl::StatusOr<std::vector<operator_ptr>> build_pipeline(const portion_spec& p) {
   std::vector<operator_ptr> ops;
+  schema flowing = p.input_schema;  // what the next step reads
+  if (p.source == source_kind::scan) {
+    flowing.fields.clear();
+    for (int c : p.columns) flowing.fields.push_back(p.file_schema.fields[c]);
+  }
   for (const auto& s : p.steps) {
     switch (s.kind) {
       case step_kind::filter:
@@ -28,7 +36,23 @@ absl::StatusOr<std::vector<operator_ptr>> build_pipeline(const portion_spec& p) 
       case step_kind::limit:
         ops.push_back(make_limit(s.limit));
         break;
+      case step_kind::single_row:
+        ops.push_back(make_single_row(s.output));
+        break;
+      case step_kind::hash_join: {
+        join_spec spec;
+        spec.type = s.join;
+        spec.probe_keys = s.probe_keys;
+        spec.build_keys = s.build_keys;
+        spec.residual = s.predicate;
+        spec.probe_schema = flowing;
+        spec.build_schema = s.build_schema;
+        spec.output = s.output;
+        ops.push_back(make_hash_join(std::move(spec)));
+        break;
+      }
     }
+    flowing = s.output;
   }
   return ops;
 }
@@ -74,6 +98,26 @@ absl::StatusOr<task_output> run_task(const task_spec& task, block_source& inputs
   }
   const emit_fn& head = emitters[0];
 
+  // Join build sides first: every block of each join's build input.
+  std::vector<int> build_inputs;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (p.steps[i].kind != step_kind::hash_join) continue;
+    auto* join = dynamic_cast<hash_join_operator*>(ops[i].get());
+    if (join == nullptr) return absl::InternalError("hash join step without a join operator");
+    const int from = p.steps[i].build_input;
+    build_inputs.push_back(from);
+    for (const auto& ref : task.inputs) {
+      if (static_cast<int>(ref.portion) != from) continue;
+      auto s = inputs.fetch(
+          ref, [&](const batch& b) { return stopped() ? cancelled() : join->add_build(b); });
+      if (!s.ok()) return s;
+    }
+  }
+  auto is_build = [&](const block_ref& ref) {
+    return std::find(build_inputs.begin(), build_inputs.end(), static_cast<int>(ref.portion)) !=
+           build_inputs.end();
+  };
+
   if (p.source == source_kind::scan) {
     if (task.task >= p.task_splits.size())
       return absl::InvalidArgumentError(absl::StrCat("task ", task.task, " has no input split"));
@@ -94,6 +138,7 @@ absl::StatusOr<task_output> run_task(const task_spec& task, block_source& inputs
     }
   } else {
     for (const auto& ref : task.inputs) {
+      if (is_build(ref)) continue;
       auto s = inputs.fetch(ref, [&](const batch& b) { return stopped() ? cancelled() : head(b); });
       if (!s.ok()) return s;
     }

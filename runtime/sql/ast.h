@@ -31,7 +31,12 @@ enum class ast_kind : uint8_t {
   date_add,   // args: the date; `op` and `literal` hold the interval
   extract,    // args: the date; `op` is extract_year, _month or _day
   substring,  // args: string, start[, length]
+  exists,           // `subquery`; `negated` for NOT EXISTS
+  in_subquery,      // args: value; `subquery` has one column; `negated` for NOT IN
+  scalar_subquery,  // `subquery` returns one column and at most one row
 };
+
+struct query_stmt;
 
 struct ast_expr;
 using ast_ptr = std::unique_ptr<ast_expr>;
@@ -77,6 +82,9 @@ struct ast_expr {
   std::string call_name;
 
   std::vector<ast_ptr> args;
+
+  // exists, in_subquery, scalar_subquery
+  std::shared_ptr<const query_stmt> subquery;
 };
 
 struct select_item {
@@ -94,12 +102,29 @@ struct order_item {
   bool nulls_first = false;  // already defaulted: ASC -> NULLS LAST, DESC -> NULLS FIRST
 };
 
+enum class join_kind : uint8_t {
+  comma,  // `FROM a, b`: conditions come from WHERE
+  inner,  // [INNER] JOIN ... ON
+  left,   // LEFT [OUTER] JOIN ... ON
+  cross,  // CROSS JOIN
+};
+
+// One entry of FROM: a table (or common table expression) or a derived table,
+// and how it joins the entries before it.
+struct from_item {
+  std::string table;                          // empty for a derived table
+  std::shared_ptr<const query_stmt> derived;  // (SELECT ...) AS alias
+  std::string alias;                          // empty when none
+  source_pos pos;
+  join_kind join = join_kind::comma;  // ignored for the first entry
+  ast_ptr on;                         // inner, left
+};
+
 struct select_stmt {
   std::string sql;  // the statement text, for spans
+  bool distinct = false;
   std::vector<select_item> items;
-  std::string table;
-  source_pos table_pos;
-  std::string table_alias;  // empty when none
+  std::vector<from_item> from;
   ast_ptr where;
   std::vector<ast_ptr> group_by;
   ast_ptr having;
@@ -110,6 +135,25 @@ struct select_stmt {
   [[nodiscard]] std::string text_of(const ast_expr& e) const {
     return sql.substr(e.begin, e.end - e.begin);
   }
+};
+
+// WITH name AS (query): visible to the rest of the statement after it.
+struct common_table {
+  std::string name;
+  source_pos pos;
+  std::shared_ptr<const query_stmt> query;
+};
+
+// A whole query: [WITH ...] select [UNION ALL select ...] [ORDER BY] [LIMIT].
+// With one term, ORDER BY and LIMIT belong to that select (they may name its
+// expressions); with several they apply to the union and name its columns.
+struct query_stmt {
+  std::string sql;
+  std::vector<common_table> with;
+  std::vector<std::shared_ptr<select_stmt>> terms;
+  std::vector<order_item> order_by;  // union only
+  int64_t limit = -1;                // union only
+  source_pos pos;
 };
 
 }  // namespace tranche::sql

@@ -1,7 +1,8 @@
-// The query binder: turns a parsed select_stmt into the logical program
-// scan -> [filter] -> [aggregate] -> [filter] -> project -> [sort] -> [limit]
-// -> [project], resolving the table through the catalog and the GROUP BY /
-// ORDER BY name, alias and position rules. Called by compile_sql (sql.cc).
+// The query binder: turns a parsed query (ast.h) into a logical program
+// (plan/logical.h), resolving tables through the catalog (and WITH names),
+// joining the FROM entries, decorrelating EXISTS / IN subqueries into semi
+// and anti joins, applying the GROUP BY / ORDER BY name, alias and position
+// rules, and pruning the columns nothing reads. Called by compile_sql (sql.cc).
 #pragma once
 
 #include "absl/status/statusor.h"
@@ -11,6 +12,6 @@
 
 namespace tranche::sql {
 
-[[nodiscard]] absl::StatusOr<logical_ptr> bind_select(const select_stmt& stmt, const catalog& cat);
+[[nodiscard]] absl::StatusOr<logical_ptr> bind_query(const query_stmt& q, const catalog& cat);
 
 }  // namespace tranche::sql

@@ -84,13 +84,48 @@ bool expr_equal(const expr& a, const expr& b) {
   return true;
 }
 
+absl::StatusOr<int> expr_binder::find_in(const table_scope& scope, const ast_expr& ref) {
+  int found = -1;
+  bool qualifier_known = ref.qualifier.empty();
+  for (const scope_relation& r : scope.relations) {
+    if (!ref.qualifier.empty()) {
+      if (!r.accepts_qualifier(ref.qualifier)) continue;
+      qualifier_known = true;
+    }
+    for (int i = 0; i < r.width; ++i) {
+      if (!equals_ignore_case(scope.columns.fields[r.offset + i].name, ref.name)) continue;
+      if (found >= 0 && found != r.offset + i)
+        return error_at(ref.pos, absl::StrCat("column reference \"", ref.name, "\" is ambiguous"));
+      found = r.offset + i;
+      break;
+    }
+  }
+  if (!qualifier_known) return -2;
+  return found;
+}
+
 absl::StatusOr<int> expr_binder::resolve_column(const ast_expr& ref) const {
-  if (!ref.qualifier.empty() && !scope_.accepts_qualifier(ref.qualifier))
+  SQL_ASSIGN_OR_RETURN(int index, find_in(scope_, ref));
+  if (index >= 0) return index;
+  const bool qualifier_unknown = index == -2;
+  int base = static_cast<int>(scope_.columns.size());
+  for (const table_scope* outer = scope_.outer; outer != nullptr; outer = outer->outer) {
+    SQL_ASSIGN_OR_RETURN(int o, find_in(*outer, ref));
+    if (o >= 0) {
+      if (!allow_outer_)
+        return error_at(ref.pos,
+                        absl::StrCat("\"", ref.name,
+                                     "\" is a column of the enclosing query: correlated "
+                                     "subqueries are supported in EXISTS and IN conditions, "
+                                     "in the subquery's WHERE clause"));
+      return base + o;
+    }
+    base += static_cast<int>(outer->columns.size());
+  }
+  if (qualifier_unknown)
     return error_at(ref.qualifier_pos,
                     absl::StrCat("missing FROM-clause entry for table \"", ref.qualifier, "\"",
                                  did_you_mean(ref.qualifier, scope_.qualifiers())));
-  int index = scope_.columns.find(ref.name);
-  if (index >= 0) return index;
   std::vector<std::string> names;
   for (const field& f : scope_.columns.fields) names.push_back(f.name);
   return error_at(ref.pos,
@@ -119,8 +154,17 @@ absl::StatusOr<expr_ptr> expr_binder::bind_row_impl(const ast_expr& e, std::stri
       return lit(e.literal, e.literal_type);
     case ast_kind::column_ref: {
       SQL_ASSIGN_OR_RETURN(int index, resolve_column(e));
-      return col(index, scope_.columns.fields[index].type);
+      return col(index, scope_.field_at(index).type);
     }
+    case ast_kind::scalar_subquery:
+      if (!subquery_hook_) return error_at(e.pos, "a subquery is not supported here");
+      return subquery_hook_(e);
+    case ast_kind::exists:
+    case ast_kind::in_subquery:
+      return error_at(e.pos,
+                      absl::StrCat(e.kind == ast_kind::exists ? "EXISTS" : "IN (subquery)",
+                                   " is only supported as a condition of WHERE, combined with "
+                                   "the others by AND"));
     case ast_kind::call:
       SQL_RETURN_IF_ERROR(check_names(e));
       if (in_aggregate) return error_at(e.pos, "nested aggregate functions are not allowed");
@@ -139,13 +183,17 @@ absl::StatusOr<expr_ptr> expr_binder::bind_row_impl(const ast_expr& e, std::stri
 
 absl::StatusOr<expr_ptr> expr_binder::bind_grouped(const ast_expr& e, grouping& g) {
   if (e.kind == ast_kind::call) return bind_aggregate(e, g);
+  if (e.kind == ast_kind::scalar_subquery)
+    return error_at(e.pos,
+                    "a scalar subquery is not supported in the SELECT list or HAVING of a "
+                    "grouped query yet; compute it in WHERE or a derived table");
   if (!contains_call(e)) {
     // `e` has no calls, so bind_row's clause never appears in an error.
     SQL_ASSIGN_OR_RETURN(expr_ptr row, bind_row(e, ""));
     for (size_t i = 0; i < g.keys.size(); ++i)
       if (expr_equal(*row, *g.keys[i])) return col(static_cast<int>(i), row->type);
     if (e.kind == ast_kind::column_ref) {
-      const std::string& name = scope_.columns.fields[row->index].name;
+      const std::string& name = scope_.field_at(row->index).name;
       return error_at(e.pos, absl::StrCat("column \"", name,
                                           "\" must appear in the GROUP BY clause or be used in "
                                           "an aggregate function"));

@@ -4,6 +4,7 @@
 // either over the table's columns or over a grouped query's aggregate output.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,20 +18,59 @@
 
 namespace tranche::sql {
 
-// The FROM table as expressions see it.
-struct table_scope {
-  std::string name;   // as the catalog spells it
+// One entry of FROM as expressions see it: its columns are columns
+// [offset, offset + width) of the row the FROM clause produces.
+struct scope_relation {
+  std::string name;   // the table as the catalog spells it, or the CTE's / derived table's name
   std::string alias;  // empty when none
-  schema columns;     // the table's full schema
+  int offset = 0;
+  int width = 0;
 
-  // With one table there is no ambiguity, so both the table's name and its
-  // alias qualify a column (PostgreSQL would hide the name behind the alias).
+  // A column may be qualified by the alias, or by the name when there is no
+  // alias or the name is unambiguous (checked by the scope).
   [[nodiscard]] bool accepts_qualifier(std::string_view q) const {
     return equals_ignore_case(q, name) || (!alias.empty() && equals_ignore_case(q, alias));
   }
+};
+
+// The FROM clause as expressions see it: its relations side by side. A
+// subquery's scope has the enclosing query's scope as `outer`; a column found
+// only there binds to index columns.size() + (its index in the outer row), so
+// the outer row is appended after this one.
+struct table_scope {
+  std::vector<scope_relation> relations;
+  schema columns;  // every relation's columns, in FROM order
+  const table_scope* outer = nullptr;
+
+  // Appends a relation with columns `s`; returns its offset.
+  int add(std::string name, std::string alias, const schema& s) {
+    const int offset = static_cast<int>(columns.size());
+    relations.push_back(scope_relation{std::move(name), std::move(alias), offset,
+                                       static_cast<int>(s.size())});
+    for (const field& f : s.fields) columns.fields.push_back(f);
+    return offset;
+  }
+  // The width of this row plus every enclosing one.
+  [[nodiscard]] int total_width() const {
+    return static_cast<int>(columns.size()) + (outer ? outer->total_width() : 0);
+  }
+  // The field of `index` in the combined row (this one, then the outer ones).
+  [[nodiscard]] const field& field_at(int index) const {
+    if (index < static_cast<int>(columns.size())) return columns.fields[index];
+    return outer->field_at(index - static_cast<int>(columns.size()));
+  }
+  [[nodiscard]] bool accepts_qualifier(std::string_view q) const {
+    for (const scope_relation& r : relations)
+      if (r.accepts_qualifier(q)) return true;
+    return false;
+  }
   [[nodiscard]] std::vector<std::string> qualifiers() const {
-    if (alias.empty()) return {name};
-    return {alias, name};
+    std::vector<std::string> out;
+    for (const scope_relation& r : relations) {
+      if (!r.alias.empty()) out.push_back(r.alias);
+      out.push_back(r.name);
+    }
+    return out;
   }
 };
 
@@ -49,12 +89,27 @@ struct grouping {
 // Structural equality of bound expressions (same operators, columns, literals).
 [[nodiscard]] bool expr_equal(const expr& a, const expr& b);
 
+// Binds a scalar subquery met inside an expression; the query binder
+// supplies it (the subquery's one value becomes a column of the FROM row).
+using subquery_hook = std::function<absl::StatusOr<expr_ptr>(const ast_expr&)>;
+
 class expr_binder {
  public:
   explicit expr_binder(const table_scope& scope) : scope_(scope) {}
 
-  // Index of the table column `ref` (a column_ref node) names.
+  // Index of the column `ref` (a column_ref node) names in the FROM row; an
+  // outer query's column (see table_scope) only while allow_outer is set.
   [[nodiscard]] absl::StatusOr<int> resolve_column(const ast_expr& ref) const;
+
+  // Resolves `ref` against `scope` alone: its index, -1 when no column of that
+  // name is there, -2 when no relation takes its qualifier; an error when the
+  // name is ambiguous.
+  [[nodiscard]] static absl::StatusOr<int> find_in(const table_scope& scope, const ast_expr& ref);
+
+  // Whether references to the enclosing query's columns are allowed: only in
+  // a subquery's WHERE, where the query binder turns them into join keys.
+  void set_allow_outer(bool allow) { allow_outer_ = allow; }
+  void set_subquery_hook(subquery_hook hook) { subquery_hook_ = std::move(hook); }
 
   // Reports the first unknown column, qualifier or function in `e`, so that
   // name errors come out in the order they were written.
@@ -94,6 +149,8 @@ class expr_binder {
   absl::StatusOr<expr_ptr> build_substring(const ast_expr& e, std::vector<expr_ptr> args) const;
 
   const table_scope& scope_;
+  bool allow_outer_ = false;
+  subquery_hook subquery_hook_;
 };
 
 }  // namespace tranche::sql

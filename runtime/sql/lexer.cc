@@ -14,14 +14,14 @@ namespace {
 
 // Words the parser treats as syntax; any other word is an identifier (so
 // DATE, FIRST, LAST, NULLS and type names stay usable as column names).
-constexpr std::array<std::string_view, 27> kSupportedKeywords = {
-    "select", "from", "where",   "group", "by",   "having", "order", "limit", "as",
-    "and",    "or",   "not",     "is",    "null", "true",   "false", "asc",   "desc",
-    "cast",   "in",   "between", "like",  "case", "when",   "then",  "else",  "end"};
+constexpr std::array<std::string_view, 38> kSupportedKeywords = {
+    "select", "from",  "where",   "group", "by",    "having", "order",  "limit", "as",   "and",
+    "or",     "not",   "is",      "null",  "true",  "false",  "asc",    "desc",  "cast", "in",
+    "between", "like", "case",    "when",  "then",  "else",   "end",    "distinct", "all",
+    "join",   "inner", "left",    "outer", "cross", "on",     "union",  "exists", "with"};
 
-constexpr std::array<std::string_view, 18> kUnsupportedKeywords = {
-    "distinct", "all", "join",  "inner", "left",      "right",  "full",   "outer", "cross",
-    "natural",  "on",  "using", "union", "intersect", "except", "exists", "with",  "offset"};
+constexpr std::array<std::string_view, 7> kUnsupportedKeywords = {
+    "right", "full", "natural", "using", "intersect", "except", "offset"};
 
 bool is_ident_start(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;

@@ -33,24 +33,109 @@ class parser {
  public:
   parser(std::string_view sql, std::vector<token> tokens) : sql_(sql), tokens_(std::move(tokens)) {}
 
-  absl::StatusOr<select_stmt> statement() {
-    select_stmt s;
-    s.sql = std::string(sql_);
+  // The whole statement: a query and an optional trailing ';'.
+  absl::StatusOr<query_stmt> statement() {
+    SQL_ASSIGN_OR_RETURN(query_stmt q, parse_query());
+    accept_symbol(";");
+    if (peek().kind != token_kind::end) return unexpected(peek(), "end of input");
+    return q;
+  }
+
+ private:
+  // [WITH name AS (query), ...] select [UNION ALL select ...] [ORDER BY ...] [LIMIT n]
+  absl::StatusOr<query_stmt> parse_query() {
+    query_stmt q;
+    q.sql = std::string(sql_);
+    q.pos = peek().pos;
+    if (accept_keyword("with")) {
+      do {
+        if (!peek().is_identifier()) return unexpected(peek(), "name of a common table expression");
+        common_table c;
+        c.pos = peek().pos;
+        c.name = next().text;
+        SQL_RETURN_IF_ERROR(expect_keyword("as"));
+        SQL_ASSIGN_OR_RETURN(c.query, parse_parenthesized_query());
+        q.with.push_back(std::move(c));
+      } while (accept_symbol(","));
+    }
+    for (;;) {
+      auto term = std::make_shared<select_stmt>();
+      term->sql = q.sql;
+      SQL_RETURN_IF_ERROR(parse_select_core(*term));
+      q.terms.push_back(std::move(term));
+      if (!peek().is_keyword("union")) break;
+      next();
+      if (!peek().is_keyword("all"))
+        return error_at(peek().pos,
+                        "only UNION ALL is supported (UNION without ALL would remove duplicates)");
+      next();
+    }
+    std::vector<order_item> order_by;
+    int64_t limit = -1;
+    SQL_RETURN_IF_ERROR(parse_order_limit(&order_by, &limit));
+    if (q.terms.size() == 1) {
+      q.terms[0]->order_by = std::move(order_by);
+      q.terms[0]->limit = limit;
+    } else {
+      q.order_by = std::move(order_by);
+      q.limit = limit;
+    }
+    return q;
+  }
+
+  // ( query ), counting one level of nesting.
+  absl::StatusOr<std::shared_ptr<const query_stmt>> parse_parenthesized_query() {
+    if (!peek().is_symbol("(")) return unexpected(peek(), "\"(\"");
+    const token& open = next();
+    SQL_RETURN_IF_ERROR(enter(open));
+    SQL_ASSIGN_OR_RETURN(query_stmt inner, parse_query());
+    --depth_;
+    if (!peek().is_symbol(")")) return unexpected(peek(), "\")\"");
+    next();
+    return std::make_shared<const query_stmt>(std::move(inner));
+  }
+
+  bool at_query_start(size_t ahead) const {
+    return peek(ahead).is_keyword("select") || peek(ahead).is_keyword("with");
+  }
+
+  absl::Status parse_select_core(select_stmt& s) {
     SQL_RETURN_IF_ERROR(expect_keyword("select"));
+    if (accept_keyword("distinct")) {
+      s.distinct = true;
+    } else {
+      accept_keyword("all");
+    }
     do {
       SQL_ASSIGN_OR_RETURN(select_item item, parse_select_item());
       s.items.push_back(std::move(item));
     } while (accept_symbol(","));
     SQL_RETURN_IF_ERROR(expect_keyword("from"));
-    if (!peek().is_identifier()) return unexpected(peek(), "table name");
-    s.table = peek().text;
-    s.table_pos = peek().pos;
-    next();
-    if (accept_keyword("as")) {
-      if (!peek().is_identifier()) return unexpected(peek(), "alias");
-      s.table_alias = next().text;
-    } else if (peek().is_identifier()) {
-      s.table_alias = next().text;
+    SQL_RETURN_IF_ERROR(parse_from_item(s, join_kind::comma));
+    for (;;) {
+      join_kind kind;
+      if (accept_symbol(",")) {
+        kind = join_kind::comma;
+      } else if (accept_keyword("join")) {
+        kind = join_kind::inner;
+      } else if (accept_keyword("inner")) {
+        SQL_RETURN_IF_ERROR(expect_keyword("join"));
+        kind = join_kind::inner;
+      } else if (accept_keyword("left")) {
+        accept_keyword("outer");
+        SQL_RETURN_IF_ERROR(expect_keyword("join"));
+        kind = join_kind::left;
+      } else if (accept_keyword("cross")) {
+        SQL_RETURN_IF_ERROR(expect_keyword("join"));
+        kind = join_kind::cross;
+      } else {
+        break;
+      }
+      SQL_RETURN_IF_ERROR(parse_from_item(s, kind));
+      if (kind == join_kind::inner || kind == join_kind::left) {
+        SQL_RETURN_IF_ERROR(expect_keyword("on"));
+        SQL_ASSIGN_OR_RETURN(s.from.back().on, parse_expr());
+      }
     }
     if (accept_keyword("where")) {
       SQL_ASSIGN_OR_RETURN(s.where, parse_expr());
@@ -65,11 +150,39 @@ class parser {
     if (accept_keyword("having")) {
       SQL_ASSIGN_OR_RETURN(s.having, parse_expr());
     }
+    return absl::OkStatus();
+  }
+
+  // table [[AS] alias] | (query) [AS] alias
+  absl::Status parse_from_item(select_stmt& s, join_kind kind) {
+    from_item item;
+    item.join = kind;
+    item.pos = peek().pos;
+    if (peek().is_symbol("(")) {
+      if (!at_query_start(1)) return unexpected(peek(1), "SELECT (a derived table)");
+      SQL_ASSIGN_OR_RETURN(item.derived, parse_parenthesized_query());
+    } else {
+      if (!peek().is_identifier()) return unexpected(peek(), "table name");
+      item.table = next().text;
+    }
+    if (accept_keyword("as")) {
+      if (!peek().is_identifier()) return unexpected(peek(), "alias");
+      item.alias = next().text;
+    } else if (peek().is_identifier()) {
+      item.alias = next().text;
+    }
+    if (item.derived && item.alias.empty())
+      return error_at(item.pos, "a derived table needs an alias: (SELECT ...) AS name");
+    s.from.push_back(std::move(item));
+    return absl::OkStatus();
+  }
+
+  absl::Status parse_order_limit(std::vector<order_item>* order_by, int64_t* limit) {
     if (accept_keyword("order")) {
       SQL_RETURN_IF_ERROR(expect_keyword("by"));
       do {
         SQL_ASSIGN_OR_RETURN(order_item item, parse_order_item());
-        s.order_by.push_back(std::move(item));
+        order_by->push_back(std::move(item));
       } while (accept_symbol(","));
     }
     if (accept_keyword("limit")) {
@@ -79,15 +192,12 @@ class parser {
       auto [ptr, ec] = std::from_chars(t.text.data(), t.text.data() + t.text.size(), n);
       if (t.kind != token_kind::integer || ec != std::errc() || n < 0)
         return error_at(t.pos, "LIMIT must be a non-negative integer");
-      s.limit = n;
+      *limit = n;
       next();
     }
-    accept_symbol(";");
-    if (peek().kind != token_kind::end) return unexpected(peek(), "end of input");
-    return s;
+    return absl::OkStatus();
   }
 
- private:
   // --- token helpers ---
   const token& peek(size_t ahead = 0) const {
     return tokens_[std::min(i_ + ahead, tokens_.size() - 1)];
@@ -299,7 +409,11 @@ class parser {
                      kw);
     n->negated = negated;
     SQL_RETURN_IF_ERROR(adopt(*n, std::move(lhs)));
-    if (n->kind == ast_kind::in_list) {
+    if (n->kind == ast_kind::in_list && peek().is_symbol("(") && at_query_start(1)) {
+      n->kind = ast_kind::in_subquery;
+      SQL_ASSIGN_OR_RETURN(n->subquery, parse_parenthesized_query());
+      n->end = tokens_[i_ - 1].end;
+    } else if (n->kind == ast_kind::in_list) {
       if (!peek().is_symbol("(")) return unexpected(peek(), "\"(\"");
       next();
       do {
@@ -505,8 +619,22 @@ class parser {
         }
         if (t.text == "cast") return parse_cast();
         if (t.text == "case") return parse_case();
+        if (t.text == "exists") {
+          next();
+          ast_ptr n = node(ast_kind::exists, t);
+          if (!peek().is_symbol("(") || !at_query_start(1)) return unexpected(peek(), "\"(SELECT\"");
+          SQL_ASSIGN_OR_RETURN(n->subquery, parse_parenthesized_query());
+          n->end = tokens_[i_ - 1].end;
+          return n;
+        }
         break;
       case token_kind::symbol:
+        if (t.text == "(" && at_query_start(1)) {
+          ast_ptr n = node(ast_kind::scalar_subquery, t);
+          SQL_ASSIGN_OR_RETURN(n->subquery, parse_parenthesized_query());
+          n->end = tokens_[i_ - 1].end;
+          return n;
+        }
         if (t.text == "(") {
           const token& open = next();
           SQL_RETURN_IF_ERROR(enter(open));
@@ -734,7 +862,7 @@ class parser {
 
 }  // namespace
 
-absl::StatusOr<select_stmt> parse_select(std::string_view sql) {
+absl::StatusOr<query_stmt> parse_query(std::string_view sql) {
   SQL_ASSIGN_OR_RETURN(std::vector<token> tokens, tokenize(sql));
   return parser(sql, std::move(tokens)).statement();
 }

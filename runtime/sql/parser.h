@@ -1,5 +1,5 @@
 // The SQL v1 parser: recursive descent over the lexer's tokens into a
-// select_stmt (ast.h). Called by compile_sql (sql.cc) before binding. It
+// query_stmt (ast.h). Called by compile_sql (sql.cc) before binding. It
 // checks syntax only; names and types are the binder's job.
 #pragma once
 
@@ -17,7 +17,8 @@ namespace tranche::sql {
 inline constexpr int kMaxNesting = 200;
 inline constexpr int kMaxHeight = 1000;
 
-// Parses one SELECT statement with an optional trailing ';'.
-[[nodiscard]] absl::StatusOr<select_stmt> parse_select(std::string_view sql);
+// Parses one query ([WITH ...] SELECT ... [UNION ALL SELECT ...] [ORDER BY]
+// [LIMIT]) with an optional trailing ';'.
+[[nodiscard]] absl::StatusOr<query_stmt> parse_query(std::string_view sql);
 
 }  // namespace tranche::sql

@@ -14,9 +14,9 @@ namespace tranche {
 
 absl::StatusOr<logical_ptr> compile_sql(std::string_view sql, const catalog& cat) {
   try {
-    absl::StatusOr<sql::select_stmt> stmt = sql::parse_select(sql);
+    absl::StatusOr<sql::query_stmt> stmt = sql::parse_query(sql);
     if (!stmt.ok()) return stmt.status();
-    return sql::bind_select(*stmt, cat);
+    return sql::bind_query(*stmt, cat);
   } catch (const std::exception& e) {
     return absl::InternalError(absl::StrCat("SQL front end failed: ", e.what()));
   } catch (...) {

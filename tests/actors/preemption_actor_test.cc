@@ -34,7 +34,8 @@ planner_actor fake_planner(caf::actor_system& sys) {
       p.portions[0].tasks = req.ok() ? std::stoi(req->sql) : 1;
       p.portions[0].task_splits.assign(static_cast<size_t>(p.portions[0].tasks), {});
       p.result = p.portions[0].output;
-      return std::make_tuple(encode_plan(p), std::string{}, std::string{});
+      return std::make_tuple(encode_plan(p), std::string{}, std::string{},
+                             std::vector<std::vector<char>>{});
     }};
   });
 }

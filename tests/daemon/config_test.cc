@@ -334,11 +334,11 @@ TEST(Reference, ListsEveryKeyAsAMarkdownTable) {
        {"role", "listen", "join", "advertise", "executor-port", "secret-file", "slots", "memory",
         "log-file", "log-level", "heartbeat-interval", "connection-timeout", "tls-certificate",
         "tls-key", "tls-ca", "work-dir", "drain-timeout", "block-memory", "policy", "queue",
-        "preempt-grace"})
+        "preempt-grace", "catalog"})
     EXPECT_TRUE(contains(std::string(ref), std::string("| `") + key + "` | ")) << key;
   EXPECT_TRUE(contains(std::string(ref), "| `memory` | 4GiB | "));
-  // 2 header lines + 21 keys, each line a complete row.
-  EXPECT_EQ(std::count(ref.begin(), ref.end(), '\n'), 23);
+  // 2 header lines + 22 keys, each line a complete row.
+  EXPECT_EQ(std::count(ref.begin(), ref.end(), '\n'), 24);
 }
 
 TEST(Queues, ParsedWithEveryField) {

@@ -8,36 +8,14 @@
 #include <fstream>
 #include <string>
 
+#include "cli_run.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-struct run_result {
-  int code = -1;
-  std::string out, err;
-};
-
-run_result run(const std::string& args) {
-  static int n = 0;
-  const std::string err_file =
-      (fs::temp_directory_path() /
-       ("tranche-cli-err-" + std::to_string(getpid()) + "-" + std::to_string(n++)))
-          .string();
-  const std::string cmd =
-      std::string("timeout 60 ") + TRANCHE_BIN_DIR + "/tranche " + args + " 2>" + err_file;
-  run_result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t k;
-  while ((k = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, k);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream e(err_file);
-  r.err.assign(std::istreambuf_iterator<char>(e), {});
-  fs::remove(err_file);
-  return r;
-}
+using tranche::testing::run;
+using tranche::testing::run_result;
 
 class Cli : public ::testing::Test {
  protected:

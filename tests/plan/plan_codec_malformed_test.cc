@@ -385,8 +385,18 @@ TEST(PlanCodecMalformed, Portions) {
   expect_error(decode_edited_scan([](wire_portion p) { p.getPartitionKeys().set(0, 9); }),
                "malformed plan", "partition key 0 is column 9, out of range: there are 9 columns");
   expect_error(decode_edited_scan(
-                   [](wire_portion p) { p.getSteps()[0].setKind(static_cast<wire::StepKind>(6)); }),
-               "malformed plan", "portion 0: step 0 (?): unknown step kind 6");
+                   [](wire_portion p) { p.getSteps()[0].setKind(static_cast<wire::StepKind>(8)); }),
+               "malformed plan", "portion 0: step 0 (?): unknown step kind 8");
+  expect_error(decode_edited_scan([](wire_portion p) {
+                 p.getSteps()[0].setKind(wire::StepKind::HASH_JOIN);
+               }),
+               "malformed plan", "portion 0: step 0 (hash join): hash join has no build input");
+  expect_error(decode_edited_scan([](wire_portion p) {
+                 auto s = p.getSteps()[0];
+                 s.setKind(wire::StepKind::HASH_JOIN);
+                 s.setBuildInput(7);
+               }),
+               "malformed plan", "portion 0: join build input 7 is not an input");
   expect_error(decode_edited_scan([](wire_portion p) {
                  p.getSteps()[0].getPredicate().setType(wire::TypeId::DATE);
                }),
@@ -424,7 +434,7 @@ TEST(PlanCodecMalformed, PlanWiring) {
       "malformed plan", "portion 1: input 1 is not an earlier portion");
   expect_error(
       decode_edited_plan([](wire::Plan::Builder p) { p.getPortions()[0].setPartitions(4); }),
-      "malformed plan", "portion 1: input 0 writes 4 partitions for 3 tasks");
+      "malformed plan", "portion 1: input 0 writes 4 partitions for 3 readers");
   // A shuffle without steps (a merge), so only the wiring check sees the
   // input schema disagree with the upstream output.
   plan merge;
@@ -473,7 +483,7 @@ TEST(PlanCodecMalformed, Tasks) {
   scan.inputs = {{1, 2, 0, 0, 0}};
   auto bytes = encode_task(scan);
   expect_error(decode_task(bytes.data(), bytes.size()).status(), "malformed task",
-               "a scan task has 1 input blocks");
+               "a task of a portion without inputs has 1 input blocks");
 }
 
 TEST(PlanCodecMalformed, NullPointersInMemoryEncodeAsInvalid) {

@@ -41,6 +41,41 @@ inline std::string check_plan(const logical_node& n) {
     }
     return "";
   }
+  if (n.kind == logical_kind::join) {
+    if (n.inputs.size() != 2 || !n.inputs[0] || !n.inputs[1]) return "join inputs";
+    for (const logical_ptr& in : n.inputs) {
+      std::string err = check_plan(*in);
+      if (!err.empty()) return err;
+    }
+    const schema& l = n.inputs[0]->output;
+    const schema& r = n.inputs[1]->output;
+    if (n.left_keys.size() != n.right_keys.size()) return "join key count";
+    for (size_t k = 0; k < n.left_keys.size(); ++k) {
+      if (n.left_keys[k] < 0 || static_cast<size_t>(n.left_keys[k]) >= l.size() ||
+          n.right_keys[k] < 0 || static_cast<size_t>(n.right_keys[k]) >= r.size())
+        return "join key range";
+      if (l.fields[n.left_keys[k]].type != r.fields[n.right_keys[k]].type) return "join key type";
+    }
+    schema both = l;
+    for (const field& f : r.fields) both.fields.push_back(f);
+    if (!(n.output == (join_keeps_right(n.join) ? both : l))) return "join output";
+    if (n.predicate) {
+      if (n.predicate->type != type_id::boolean) return "join condition type";
+      return check_expr(*n.predicate, both);
+    }
+    return "";
+  }
+  if (n.kind == logical_kind::union_all) {
+    if (n.inputs.size() < 2) return "union inputs";
+    for (const logical_ptr& in : n.inputs) {
+      std::string err = check_plan(*in);
+      if (!err.empty()) return err;
+      if (in->output.size() != n.output.size()) return "union width";
+      for (size_t i = 0; i < n.output.size(); ++i)
+        if (in->output.fields[i].type != n.output.fields[i].type) return "union type";
+    }
+    return "";
+  }
   if (n.inputs.size() != 1 || !n.inputs[0]) return "missing input";
   std::string err = check_plan(*n.inputs[0]);
   if (!err.empty()) return err;
@@ -84,7 +119,12 @@ inline std::string check_plan(const logical_node& n) {
     case logical_kind::limit:
       if (!(n.output == in) || n.limit < 0) return "limit";
       return "";
+    case logical_kind::single_row:
+      if (!(n.output == in)) return "single row output";
+      return "";
     case logical_kind::scan:
+    case logical_kind::join:
+    case logical_kind::union_all:
       break;
   }
   return "unknown kind";

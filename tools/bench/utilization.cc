@@ -220,13 +220,15 @@ absl::StatusOr<plan> plan_of(const std::string& text) {
 planner_actor::behavior_type fake_planner(planner_actor::pointer) {
   return {
       [](plan_atom, const std::vector<char>& program,
-         int32_t) -> std::tuple<std::vector<char>, std::string, std::string> {
+         int32_t) -> std::tuple<std::vector<char>, std::string, std::string,
+                                std::vector<std::vector<char>>> {
         auto req = decode_program(program.data(), program.size());
         if (!req.ok())
-          return {std::vector<char>{}, std::string{}, std::string(req.status().message())};
+          return {std::vector<char>{}, std::string{}, std::string(req.status().message()), {}};
         auto p = plan_of(req->sql);
-        if (!p.ok()) return {std::vector<char>{}, std::string{}, std::string(p.status().message())};
-        return {encode_plan(*p), explain(*p), std::string{}};
+        if (!p.ok())
+          return {std::vector<char>{}, std::string{}, std::string(p.status().message()), {}};
+        return {encode_plan(*p), explain(*p), std::string{}, {}};
       },
   };
 }

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/convert.h"
 #include "cli/output.h"
 #include "io/sample_gen.h"
 #include "io/tpch_gen.h"
@@ -24,6 +25,8 @@ constexpr const char* kUsage = R"(usage:
   tranche gen sample [--rows N] [--files F] [--seed S] --out DIR
   tranche gen tpch --scale SF [--seed S] [--files F] --out DIR
                                           TPC-H's 8 tables as DIR/<table>/part-NNN.csv
+  tranche convert --from 'GLOB' --to DIR [--delimiter C] [--no-header] [--rows-per-batch N]
+                                          CSV files -> DIR/<name>.tcol columnar files
 
 sql options:
   --cluster HOST:PORT  run on a running cluster through its head daemon
@@ -40,6 +43,8 @@ sql options:
   --queue NAME         the broker queue to run in (default: default)
   --priority N         higher runs first and may take capacity back from lower (default 0)
   --policy P           embedded cluster: per-portion (default) or whole-program
+  --catalog FILE       embedded cluster: the table catalog (default $TRANCHE_HOME/catalog.db,
+                       else ~/.tranche/catalog.db); a running cluster's is on its head
   --explain            print the plan (portions, tasks, partitioning, capacity asked)
   --events             print each portion's capacity and progress events on stderr
   -f FILE              read the program from FILE
@@ -136,6 +141,17 @@ int cmd_gen(const std::vector<std::string>& args) {
   return 0;
 }
 
+// Where an embedded cluster keeps its tables between runs: $TRANCHE_HOME,
+// else ~/.tranche (the directory is created on first use). Empty (a catalog
+// in memory for this run) when neither variable is set.
+std::string default_catalog_path() {
+  if (const char* home = std::getenv("TRANCHE_HOME"); home != nullptr && *home != '\0')
+    return std::string(home) + "/catalog.db";
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0')
+    return std::string(home) + "/.tranche/catalog.db";
+  return "";
+}
+
 int cmd_sql(const std::vector<std::string>& args) {
   tranche::cluster_options copts;
   std::vector<tranche::table_binding> tables;
@@ -150,7 +166,7 @@ int cmd_sql(const std::vector<std::string>& args) {
                            env("TRANCHE_TLS_CA")};
   bool tls_flags = false;
   char delimiter = ',';
-  bool explain = false, events = false, policy_flag = false;
+  bool explain = false, events = false, policy_flag = false, catalog_flag = false;
   tranche::submit_options submit;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -205,6 +221,10 @@ int cmd_sql(const std::vector<std::string>& args) {
     } else if (a == "--policy") {
       if (!value(&copts.policy)) return usage_error("--policy needs per-portion or whole-program");
       policy_flag = true;
+    } else if (a == "--catalog") {
+      if (!value(&copts.catalog_path) || copts.catalog_path.empty())
+        return usage_error("--catalog needs a file");
+      catalog_flag = true;
     } else if (a == "--explain") {
       explain = true;
     } else if (a == "--events") {
@@ -230,6 +250,11 @@ int cmd_sql(const std::vector<std::string>& args) {
   if (!remote.empty() && policy_flag)
     return usage_error("--policy sets an embedded cluster's policy; a running cluster's is in its "
                        "head's config");
+  if (!remote.empty() && catalog_flag)
+    return usage_error(
+        "--catalog names an embedded cluster's catalog; a running cluster's is kept by its head "
+        "(its `catalog` key)");
+  if (remote.empty() && !catalog_flag) copts.catalog_path = default_catalog_path();
   if (remote.empty()) {
     // The environment may well be set for every command; flags are a mistake.
     if (tls_flags) return usage_error("--tls-certificate, --tls-key and --tls-ca need --cluster");
@@ -276,5 +301,6 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (cmd == "sql") return cmd_sql(args);
   if (cmd == "gen") return cmd_gen(args);
+  if (cmd == "convert") return tranche::cli::cmd_convert(args, kUsage, std::cout, std::cerr);
   return usage_error("unknown command " + cmd);
 }

@@ -27,6 +27,7 @@
 #include "actors/planner.h"
 #include "actors/transport.h"
 #include "auth/auth.h"
+#include "catalog/table_store.h"
 #include "daemon/config.h"
 #include "daemon/log.h"
 #include "sched/policy.h"
@@ -55,6 +56,18 @@ block_store_options store_options(const daemon_config& cfg) {
 
 int run_head(caf::actor_system& sys, const daemon_config& cfg,
              std::shared_ptr<cluster_secret> secret) {
+  // The table catalog first: a head that cannot keep its tables must not start.
+  std::error_code dir_error;
+  const std::filesystem::path catalog_dir = std::filesystem::path(cfg.catalog).parent_path();
+  if (!catalog_dir.empty()) std::filesystem::create_directories(catalog_dir, dir_error);
+  auto catalog = table_store::open(cfg.catalog);
+  if (!catalog.ok()) {
+    log_error("head", std::string(catalog.status().message()));
+    return 1;
+  }
+  std::shared_ptr<table_store> store = *std::move(catalog);
+  if (auto tables = store->list(); tables.ok())
+    log_info("head", absl::StrCat("catalog ", cfg.catalog, ": ", tables->size(), " table(s)"));
   auto directory = std::make_shared<executor_directory>();
   broker_options bo;
   bo.queues = cfg.queues;
@@ -75,7 +88,7 @@ int run_head(caf::actor_system& sys, const daemon_config& cfg,
   caf::anon_send(broker, register_atom::value, uint64_t{1}, cfg.slots, cfg.memory, exec);
   planner_options po;
   po.parallelism = static_cast<int>(cfg.slots) * 2;
-  auto planner = spawn_planner(sys, po);
+  auto planner = spawn_planner(sys, po, store);
   // Parallelism 0: each program gets as many shuffle partitions as the
   // cluster has slots when it is planned.
   auto jm = spawn_job_manager(sys, job_manager_config{broker, planner, directory, 0, cfg.policy});

@@ -69,6 +69,10 @@ struct cluster_options {
   int64_t memory_per_node = 4ll << 30;
   int64_t memory_per_task = 256ll << 20;
   uint64_t split_bytes = 32ull << 20;
+  // A join side estimated at most this many bytes is broadcast to every task
+  // of the other side; larger joins shuffle both sides (0: always shuffle
+  // when both sides run as several tasks).
+  int64_t broadcast_bytes = 32ll << 20;
   // Capacity policy: "per-portion" (capacity per runnable portion, given back
   // as soon as it is not needed) or "whole-program" (each program reserves
   // its plan's peak for its whole life; the classic static allocation).
@@ -78,6 +82,11 @@ struct cluster_options {
   // How long a portion asked to give capacity back has before the broker
   // takes it (the tasks on it are then rerun).
   int64_t preempt_grace_ms = 30'000;
+  // The table catalog (CREATE EXTERNAL TABLE, ...): an SQLite file, created
+  // with its directory if missing and kept across runs. Empty: a private
+  // catalog in memory that ends with the cluster. The CLI's default is
+  // $TRANCHE_HOME/catalog.db, else ~/.tranche/catalog.db.
+  std::string catalog_path;
 };
 
 // Mutual TLS between a client and the head: this client's certificate and

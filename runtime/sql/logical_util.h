@@ -1,0 +1,62 @@
+// Building blocks the binder and the planner share for logical programs:
+// expression rewriting (column renumbering, conjunct splitting), node
+// constructors that derive the output schema, the column-pruning pass, and
+// size estimates for join ordering and broadcast decisions.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "plan/logical.h"
+
+namespace tranche {
+
+// `e` with every column index i replaced by map(i).
+[[nodiscard]] expr_ptr remap_columns(const expr_ptr& e, const std::function<int(int)>& map);
+// Marks the column indices `e` reads (indices >= used.size() are ignored).
+void collect_columns(const expr& e, std::vector<bool>& used);
+// The smallest and largest column index `e` reads; {INT_MAX, -1} when none.
+[[nodiscard]] std::pair<int, int> column_range(const expr& e);
+// The top-level AND terms of `e` (one term when it is not an AND).
+void split_conjuncts(const expr_ptr& e, std::vector<expr_ptr>& out);
+// The AND of `terms` (null when empty).
+[[nodiscard]] expr_ptr conjoin(const std::vector<expr_ptr>& terms);
+// (a AND x) OR (a AND y) -> a AND (x OR y), for every term `a` common to all
+// disjuncts: lets a join key written inside each branch of an OR (TPC-H Q19)
+// become a join key. Returns the conjuncts of the result.
+[[nodiscard]] std::vector<expr_ptr> factor_or(const expr_ptr& e);
+
+// A node of `kind` over `input` (none for a scan) with the input's output
+// schema, for the caller to fill in.
+[[nodiscard]] std::shared_ptr<logical_node> make_node(logical_kind kind, logical_ptr input);
+[[nodiscard]] logical_ptr make_filter_node(logical_ptr input, expr_ptr predicate);
+// A project with output names taken from `names` (or "c<i>" when empty).
+[[nodiscard]] logical_ptr make_project_node(logical_ptr input, std::vector<expr_ptr> exprs,
+                                            std::vector<std::string> names);
+// Columns `cols` of `input`, in that order, keeping their names.
+[[nodiscard]] logical_ptr select_columns(logical_ptr input, const std::vector<int>& cols);
+// A join on key expressions (over left, over right), with `residual` over
+// left ++ right. Computed keys become extra columns of a project below the
+// join and are dropped again above it, so the output is exactly left ++ right
+// (inner, left) or left (semi, anti).
+[[nodiscard]] logical_ptr make_join_node(join_type type, logical_ptr left, logical_ptr right,
+                                         const std::vector<expr_ptr>& left_keys,
+                                         const std::vector<expr_ptr>& right_keys,
+                                         expr_ptr residual);
+
+// Rewrites `root` so that every node computes only the columns something
+// above it reads: scans read fewer columns, projects drop expressions, joins
+// carry fewer columns. The root's output is unchanged.
+[[nodiscard]] logical_ptr prune_columns(const logical_ptr& root);
+
+// A guess of a node's output, from file sizes and fixed selectivities: enough
+// to order joins (smallest first) and to pick broadcast joins.
+struct size_estimate {
+  double rows = 0;
+  double row_bytes = 0;  // in memory, per row
+  double fraction = 1;   // rows / the rows of its largest base table before filtering
+  [[nodiscard]] double bytes() const { return rows * row_bytes; }
+};
+[[nodiscard]] size_estimate estimate_size(const logical_node& n);
+
+}  // namespace tranche
