@@ -2,10 +2,13 @@
 #include "actors/job.h"
 
 #include <chrono>
+#include <filesystem>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "actors/portion.h"
 #include "io/batch_codec.h"
+#include "plan/copy_plan.h"
 #include "plan/plan_codec.h"
 
 namespace tranche {
@@ -38,6 +41,14 @@ struct job_state {
   std::vector<bool> wants_more;  // running and not yet out of tasks for a lease
   std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
   bool ended = false;
+  // COPY ... TO: the staging directory the tasks write to, and the files
+  // they reported, committed when all succeeded (plan/copy_plan.h).
+  struct copy_output {
+    std::string staging;
+    std::vector<written_file> files;
+    bool committed = false;
+  };
+  std::optional<copy_output> copy;
   static inline const char* name = "job";
 };
 
@@ -58,6 +69,8 @@ void finish(job_ptr self, const std::string& error, bool tell_listener = true) {
   auto& st = self->state;
   if (st.ended) return;
   st.ended = true;
+  // COPY: a program that did not commit leaves nothing behind.
+  if (st.copy && !st.copy->committed) abort_copy(st.copy->staging);
   self->send(st.ctx.broker, drop_atom::value, st.ctx.program);
   if (st.ctx.directory)
     for (auto& e : st.ctx.directory->all()) self->send(e, drop_atom::value, st.ctx.program);
@@ -143,6 +156,38 @@ void reserve(job_ptr self, int64_t cluster_slots) {
   self->send(st.ctx.broker, request_atom::value, caf::actor_cast<lease_holder_actor>(self), a);
 }
 
+// --- COPY ... TO (plan/copy_plan.h) ---
+
+// The result portion's rows of a COPY: (file, rows) per task.
+absl::Status collect_written(job_ptr self, const std::vector<std::vector<char>>& chunk) {
+  for (const auto& bytes : chunk) {
+    auto b = decode_batch(bytes.data(), bytes.size());
+    if (!b.ok()) return b.status();
+    if (b->columns.size() != 2 || b->columns[0]->type() != type_id::string ||
+        b->columns[1]->type() != type_id::int64)
+      return absl::InternalError("COPY: a write task's row is not (file, rows)");
+    for (size_t i = 0; i < b->rows; ++i)
+      self->state.copy->files.push_back(
+          {std::string(b->columns[0]->str(i)), b->columns[1]->i64()[i]});
+  }
+  return absl::OkStatus();
+}
+
+// Every task succeeded: the staging directory becomes the target, and the
+// client gets one row (rows, files, path) as a catalog statement's result.
+void commit_copy_output(job_ptr self) {
+  auto& st = self->state;
+  auto summary = commit_copy(st.copy->staging, st.copy->files);
+  if (!summary.ok()) return finish(self, std::string(summary.status().message()));
+  st.copy->committed = true;
+  batch head = make_batch(copy_result_schema(), {});
+  batch row = make_batch(copy_result_schema(),
+                         {{value{summary->rows}, value{summary->files}, value{summary->path}}});
+  caf::anon_send(st.ctx.listener, result_atom::value, st.ctx.program, encode_batch(head));
+  caf::anon_send(st.ctx.listener, result_atom::value, st.ctx.program, encode_batch(row));
+  finish(self, std::string{});
+}
+
 // Fetches the result portion's blocks task by task, in order, a few batches
 // at a time, and streams them to the listener.
 constexpr uint32_t kResultChunkBatches = 8;
@@ -150,7 +195,8 @@ constexpr uint32_t kResultChunkBatches = 8;
 void deliver_results(job_ptr self, uint32_t task, uint32_t first, uint64_t batches) {
   auto& st = self->state;
   const portion_spec& last = st.p.portions.back();
-  if (task >= static_cast<uint32_t>(last.tasks)) return finish(self, std::string{});
+  if (task >= static_cast<uint32_t>(last.tasks))
+    return st.copy ? commit_copy_output(self) : finish(self, std::string{});
   const uint64_t node = st.task_nodes.back()[task];
   executor_actor exec = st.ctx.directory ? st.ctx.directory->find(node) : executor_actor{};
   if (!exec) return finish(self, absl::StrCat("result block on node ", node, " is unreachable"));
@@ -162,9 +208,14 @@ void deliver_results(job_ptr self, uint32_t task, uint32_t first, uint64_t batch
             if (!error.empty()) return finish(self, error);
             const uint64_t total = first == 0 ? sizes.size() : batches;
             const uint32_t got = static_cast<uint32_t>(chunk.size());
-            for (auto& b : chunk)
-              caf::anon_send(self->state.ctx.listener, result_atom::value, self->state.ctx.program,
-                             std::move(b));
+            if (self->state.copy) {
+              if (auto s = collect_written(self, chunk); !s.ok())
+                return finish(self, std::string(s.message()));
+            } else {
+              for (auto& b : chunk)
+                caf::anon_send(self->state.ctx.listener, result_atom::value,
+                               self->state.ctx.program, std::move(b));
+            }
             if (got > 0 && first + got < total) return deliver_results(self, task, first + got, total);
             deliver_results(self, task + 1, 0, 0);
           },
@@ -194,6 +245,14 @@ void plan_and_start(job_ptr self, int32_t parallelism) {
             if (!p.ok()) return finish(self, std::string(p.status().message()));
             auto& st = self->state;
             st.p = *std::move(p);
+            if (const pipeline_step* w = find_copy_step(st.p)) {
+              st.copy.emplace();
+              st.copy->staging = w->path;
+              std::error_code ec;
+              std::filesystem::create_directories(w->path, ec);
+              if (ec)
+                return finish(self, absl::StrCat("COPY: creating '", w->path, "': ", ec.message()));
+            }
             const size_t n = st.p.portions.size();
             st.actors.resize(n);
             st.status.assign(n, portion_status::waiting);
@@ -311,7 +370,9 @@ job_actor::behavior_type job_impl(job_ptr self, job_context ctx) {
         e.tasks_done = e.tasks_total = st.p.portions[portion].tasks;
         e.slots_held = st.held[portion];
         forward(self, std::move(e));
-        if (static_cast<size_t>(portion) + 1 == st.p.portions.size()) {
+        if (static_cast<size_t>(portion) + 1 == st.p.portions.size() && st.copy) {
+          deliver_results(self, 0, 0, 0);  // collects the written files, then commits
+        } else if (static_cast<size_t>(portion) + 1 == st.p.portions.size()) {
           // First an empty batch that carries the result's schema, so that a
           // result without rows still has its columns.
           batch head;

@@ -1,14 +1,48 @@
 // The planner actor (see planner.h).
 #include "actors/planner.h"
 
+#include <filesystem>
+#include <random>
+
+#include "absl/strings/str_cat.h"
 #include "catalog/ddl.h"
 #include "catalog/store_catalog.h"
 #include "io/batch_codec.h"
+#include "plan/copy_plan.h"
 #include "plan/plan_codec.h"
 #include "plan/program_codec.h"
 #include "sql/statement.h"
 
 namespace tranche {
+
+namespace {
+
+// COPY (query) TO 'dir': the query's plan gets a write step into a staging
+// directory that the job commits (plan/copy_plan.h). A relative target is
+// resolved against the head's working directory.
+absl::Status plan_copy(const sql::copy_to& c, plan& p) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path target = fs::absolute(c.target, ec).lexically_normal();
+  if (ec)
+    return absl::InvalidArgumentError(absl::StrCat("COPY target '", c.target, "': ", ec.message()));
+  if (target.filename().empty()) target = target.parent_path();  // "dir/"
+  const auto at = [&](const absl::Status& s) {
+    return absl::Status(s.code(), absl::StrCat("line ", c.target_pos.line, ", column ",
+                                               c.target_pos.column, ": ", s.message()));
+  };
+  if (target == target.root_path())
+    return at(absl::InvalidArgumentError("COPY target is the root directory"));
+  if (auto s = check_copy_target(target.string()); !s.ok()) return at(s);
+  csv_format fmt;
+  fmt.columnar = c.format == "columnar";
+  fmt.header = c.header;
+  fmt.delimiter = c.delimiter;
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  return add_copy_sink(p, copy_staging_dir(target.string(), rng()), fmt);
+}
+
+}  // namespace
 
 absl::StatusOr<planned> plan_program(const std::vector<char>& bytes, const planner_options& opts,
                                      table_store* catalog) {
@@ -36,10 +70,13 @@ absl::StatusOr<planned> plan_program(const std::vector<char>& bytes, const plann
   std::optional<store_catalog> stored;
   if (catalog != nullptr) stored.emplace(*catalog);
   layered_catalog cat(bound, stored ? &*stored : nullptr);
-  auto logical = compile_sql(prog->sql, cat);
+  const auto* copy = std::get_if<sql::copy_to>(&*stmt);
+  auto logical = compile_sql(copy ? copy->query : prog->sql, cat);
   if (!logical.ok()) return logical.status();
   auto p = make_plan(**logical, opts);
   if (!p.ok()) return p.status();
+  if (copy)
+    if (auto s = plan_copy(*copy, *p); !s.ok()) return s;
   planned out{*std::move(p), {}, std::nullopt};
   out.explain_text = explain(out.p);
   return out;

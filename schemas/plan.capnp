@@ -30,6 +30,7 @@ enum StepKind {
   limit @5;
   hashJoin @6;
   singleRow @7;
+  write @8;
 }
 
 enum JoinType {
@@ -55,6 +56,9 @@ struct PipelineStep {
   buildKeys @10 :List(Int32);            # columns of buildSchema
   buildSchema @11 :Batch.Schema;
   buildInput @12 :Int32 = -1;            # the portion whose blocks are the build side
+  # write: the staging directory the task's file goes to, and its format
+  path @13 :Text;
+  fileFormat @14 :CsvFormat;
 }
 
 enum SourceKind {

@@ -88,9 +88,11 @@ struct SortKey {
   nullsFirst @2 :Bool = false;
 }
 
+# How a table's files are stored: CSV, or tranche's columnar files.
 struct CsvFormat {
   delimiter @0 :UInt8 = 44;  # ','
   header @1 :Bool = true;
+  columnar @2 :Bool;         # .tcol files (io/columnar.h); the CSV fields do not apply
 }
 
 enum LogicalKind {

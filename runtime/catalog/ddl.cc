@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "io/columnar.h"
 #include "catalog/store_catalog.h"
 #include "sql/diagnostics.h"
 
@@ -60,6 +61,14 @@ absl::StatusOr<batch> create(const sql::create_external_table& c, table_store& s
                          c.header ? "" : " (without HEADER the files have no header row)"));
       break;
     }
+  } else {
+    // Columnar files carry their schema: the declared one must match it.
+    schema declared;
+    for (const auto& col : c.columns) declared.fields.push_back({col.name, col.type});
+    auto reader = columnar_reader::open(files[0], declared);
+    if (!reader.ok())
+      return error_at(c.location_pos, reader.status().code(),
+                      absl::StrCat("table ", quoted(c.name), ": ", reader.status().message()));
   }
   stored_table t;
   t.name = c.name;

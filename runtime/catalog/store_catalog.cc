@@ -55,10 +55,9 @@ absl::StatusOr<table_info> store_catalog::lookup(std::string_view name) const {
   if (!found->has_value())
     return absl::NotFoundError(absl::StrCat("unknown table \"", av(name), "\""));
   const stored_table& t = **found;
-  if (t.format != "csv")
-    return absl::UnimplementedError(absl::StrCat("querying a FORMAT ",
-                                                 t.format == "columnar" ? "COLUMNAR" : t.format,
-                                                 " table is not supported yet"));
+  if (t.format != "csv" && t.format != "columnar")
+    return absl::UnimplementedError(
+        absl::StrCat("querying a FORMAT ", t.format, " table is not supported"));
   table_info info;
   info.name = t.name;
   info.files = expand_location(t.location);
@@ -68,6 +67,7 @@ absl::StatusOr<table_info> store_catalog::lookup(std::string_view name) const {
   for (const stored_column& c : t.columns) info.columns.fields.push_back({c.name, c.type});
   info.format.delimiter = t.delimiter;
   info.format.header = t.header;
+  info.format.columnar = t.format == "columnar";
   return info;
 }
 

@@ -35,10 +35,10 @@ constexpr size_t k_ahead = 16;
 
 inline void prefetch_keys(const join_keys& keys, uint32_t r) {
   for (size_t k = 0; k < keys.fixed.size(); ++k) {
-    if (keys.fixed[k]) {
-      __builtin_prefetch(keys.fixed[k] + r);
-    } else {
+    if (keys.strings[k]) {
       __builtin_prefetch(keys.strings[k]->offsets().data() + r);
+    } else {
+      __builtin_prefetch(keys.fixed[k] + r);
     }
   }
 }
@@ -111,11 +111,11 @@ void join_keys::load(const batch& b, const std::vector<int>& key_cols, bool with
   hash.assign(rows, seed);
   uint64_t* h = hash.data();
   for (size_t k = 0; k < nk; ++k) {
-    if (const int64_t* v = fixed[k]) {
-      for (size_t i = 0; i < rows; ++i) h[i] = fold(h[i], join_mix(static_cast<uint64_t>(v[i])));
+    if (const column* c = strings[k]) {
+      for (size_t i = 0; i < rows; ++i) h[i] = fold(h[i], absl::HashOf(c->str(i)));
     } else {
-      const column& c = *strings[k];
-      for (size_t i = 0; i < rows; ++i) h[i] = fold(h[i], absl::HashOf(c.str(i)));
+      const int64_t* v = fixed[k];
+      for (size_t i = 0; i < rows; ++i) h[i] = fold(h[i], join_mix(static_cast<uint64_t>(v[i])));
     }
   }
 }

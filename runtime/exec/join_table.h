@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "exec/hash_mix.h"
 #include "tranche/batch.h"
 #include "tranche/types.h"
 
@@ -41,11 +42,11 @@ inline constexpr uint32_t k_no_row = UINT32_MAX;
 // Reused across batches (its vectors keep their capacity).
 struct join_keys {
   size_t rows = 0;
-  std::vector<const int64_t*> fixed;   // per key: normalized values, or nullptr for a string key
-  std::vector<const column*> strings;  // per key: the string column, or nullptr
-  std::vector<uint8_t> null;           // per row: 1 if a key is NULL; empty = no NULL keys
-  std::vector<uint8_t> skip;           // per row: 1 if a key is NULL or NaN; empty = none
-  std::vector<uint64_t> hash;          // per row, when loaded with a hash
+  std::vector<const int64_t*> fixed;          // per 8-byte key: normalized values
+  std::vector<const column*> strings;         // per key: the string column, or nullptr if 8-byte
+  std::vector<uint8_t> null;                  // per row: 1 if a key is NULL; empty = no NULL keys
+  std::vector<uint8_t> skip;                  // per row: 1 if a key is NULL or NaN; empty = none
+  std::vector<uint64_t> hash;                 // per row, when loaded with a hash
   std::vector<std::vector<int64_t>> storage;  // normalized values of non-int64 (or packed) keys
 
   // Loads `key_cols` of `b` (types already checked). With `with_hash`, also
@@ -125,25 +126,18 @@ class join_table {
 // Whether row i of `a` and row j of `b` have equal (non-NULL) keys.
 [[nodiscard]] inline bool keys_equal(const join_keys& a, size_t i, const join_keys& b, size_t j) {
   for (size_t k = 0; k < a.fixed.size(); ++k) {
-    if (a.fixed[k]) {
-      if (a.fixed[k][i] != b.fixed[k][j]) return false;
-    } else if (a.strings[k]->str(i) != b.strings[k]->str(j)) {
+    if (a.strings[k]) {
+      if (a.strings[k]->str(i) != b.strings[k]->str(j)) return false;
+    } else if (a.fixed[k][i] != b.fixed[k][j]) {
       return false;
     }
   }
   return true;
 }
 
-// murmur3's 64-bit finalizer: the hash of an 8-byte key value, and the mix
-// that folds each key's hash into a row hash (join_keys::load). The spill
-// partitioner uses the same row hash from another seed than the table's.
-[[nodiscard]] inline uint64_t join_mix(uint64_t k) {
-  k ^= k >> 33;
-  k *= 0xff51afd7ed558ccdULL;
-  k ^= k >> 33;
-  k *= 0xc4ceb9fe1a85ec53ULL;
-  k ^= k >> 33;
-  return k;
-}
+// The hash of an 8-byte key value, and the mix that folds each key's hash
+// into a row hash (join_keys::load). The spill partitioner uses the same row
+// hash from another seed than the table's.
+[[nodiscard]] inline uint64_t join_mix(uint64_t k) { return fmix64(k); }
 
 }  // namespace tranche

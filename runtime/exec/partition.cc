@@ -18,6 +18,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "exec/hash_mix.h"
 #include "exec/operators.h"
 
 namespace tranche {
@@ -26,15 +27,6 @@ namespace {
 constexpr uint64_t k_null_hash = 0x9ae16a3b2f90404fULL;
 constexpr uint64_t k_seed = 0x243f6a8885a308d3ULL;
 
-// murmur3's fmix64: a bijective avalanche mix of 64 bits.
-inline uint64_t fmix64(uint64_t k) {
-  k ^= k >> 33;
-  k *= 0xff51afd7ed558ccdULL;
-  k ^= k >> 33;
-  k *= 0xc4ceb9fe1a85ec53ULL;
-  k ^= k >> 33;
-  return k;
-}
 
 inline uint64_t hash_bytes(const char* p, size_t n) {
   uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a 64

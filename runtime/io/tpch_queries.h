@@ -18,7 +18,8 @@ namespace tranche {
 
 // The same query for SQLite (the tests' independent oracle, and the spelling
 // DuckDB accepts too): dates as 'YYYY-MM-DD' text, intervals folded into
-// literal dates.
+// literal dates, and Q6's decimal arithmetic on literals folded (SQLite would
+// compute .06 + 0.01 in binary doubles).
 [[nodiscard]] std::string tpch_query_sqlite(int n);
 
 }  // namespace tranche

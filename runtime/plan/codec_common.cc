@@ -73,6 +73,7 @@ void write_sort_keys(capnp::List<wire::SortKey>::Builder b, const std::vector<so
 void write_format(wire::CsvFormat::Builder b, const csv_format& f) {
   b.setDelimiter(static_cast<uint8_t>(f.delimiter));
   b.setHeader(f.header);
+  b.setColumnar(f.columnar);
 }
 
 void write_ints(capnp::List<int32_t>::Builder b, const std::vector<int>& v) {
@@ -130,6 +131,7 @@ absl::Status read_format(wire::CsvFormat::Reader r, csv_format* out) {
     return malformed(absl::StrCat("CSV delimiter byte ", d, " cannot separate fields"));
   out->delimiter = static_cast<char>(d);
   out->header = r.getHeader();
+  out->columnar = r.getColumnar();
   return absl::OkStatus();
 }
 

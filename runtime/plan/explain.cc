@@ -53,8 +53,13 @@ std::string explain(const plan& p) {
         }
       std::vector<std::string> cols;
       for (int c : por.columns) cols.push_back(por.file_schema.fields[c].name);
-      o << "  source: scan CSV, " << files.size() << " file" << (files.size() == 1 ? "" : "s")
-        << ", " << bytes_text(static_cast<int64_t>(bytes)) << " in " << por.tasks << " split"
+      // A columnar split's offset and length count batches, not bytes.
+      const std::string size = por.format.columnar
+                                   ? absl::StrCat(bytes, " batch", bytes == 1 ? "" : "es")
+                                   : bytes_text(static_cast<int64_t>(bytes));
+      o << "  source: scan " << (por.format.columnar ? "columnar" : "CSV") << ", " << files.size()
+        << " file" << (files.size() == 1 ? "" : "s") << ", " << size << " in " << por.tasks
+        << " split"
         << (por.tasks == 1 ? "" : "s") << "; columns " << absl::StrJoin(cols, ", ") << "\n";
     } else {
       std::vector<std::string> ins;
@@ -111,6 +116,10 @@ std::string explain(const plan& p) {
           break;
         case step_kind::single_row:
           o << "  single row (a scalar subquery's value)\n";
+          break;
+        case step_kind::write:
+          o << "  write one " << (s.file_format.columnar ? "columnar" : "CSV")
+            << " file per task to " << s.path << "\n";
           break;
         case step_kind::hash_join: {
           const bool broadcast =

@@ -91,9 +91,12 @@ enum class logical_kind : uint8_t {
 struct logical_node;
 using logical_ptr = std::shared_ptr<const logical_node>;
 
+// How a table's files are stored: CSV (with its delimiter and whether a
+// header row comes first) or tranche's columnar files (io/columnar.h).
 struct csv_format {
   char delimiter = ',';
   bool header = true;
+  bool columnar = false;  // .tcol files; delimiter and header do not apply
 };
 
 struct logical_node {

@@ -25,6 +25,7 @@ enum class step_kind : uint8_t {
   limit,
   hash_join,   // probe: the rows flowing in; build: the blocks of portion `build_input`
   single_row,  // exactly one row: NULLs for none, an error for more (scalar subquery)
+  write,       // COPY ... TO: the rows flowing in go to this task's file under `path`
 };
 
 struct pipeline_step {
@@ -45,6 +46,10 @@ struct pipeline_step {
   std::vector<int> build_keys;
   schema build_schema;
   int build_input = -1;
+  // write: the directory the task's file goes to (the program's staging
+  // directory, committed by the job when every task succeeded) and its format.
+  std::string path;
+  csv_format file_format;
 };
 
 enum class source_kind : uint8_t { scan, shuffle };

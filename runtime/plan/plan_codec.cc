@@ -27,7 +27,8 @@ static_assert(same_ordinal(step_kind::filter, wire::StepKind::FILTER) &&
               same_ordinal(step_kind::sort, wire::StepKind::SORT) &&
               same_ordinal(step_kind::limit, wire::StepKind::LIMIT) &&
               same_ordinal(step_kind::hash_join, wire::StepKind::HASH_JOIN) &&
-              same_ordinal(step_kind::single_row, wire::StepKind::SINGLE_ROW));
+              same_ordinal(step_kind::single_row, wire::StepKind::SINGLE_ROW) &&
+              same_ordinal(step_kind::write, wire::StepKind::WRITE));
 static_assert(same_ordinal(join_type::inner, wire::JoinType::INNER) &&
               same_ordinal(join_type::left, wire::JoinType::LEFT) &&
               same_ordinal(join_type::semi, wire::JoinType::SEMI) &&
@@ -60,6 +61,8 @@ const char* step_name(step_kind k) {
       return "hash join";
     case step_kind::single_row:
       return "single row";
+    case step_kind::write:
+      return "write";
   }
   return "?";
 }
@@ -82,6 +85,8 @@ void write_step(wire::PipelineStep::Builder b, const pipeline_step& s) {
   write_ints(b.initBuildKeys(s.build_keys.size()), s.build_keys);
   write_schema(b.initBuildSchema(), s.build_schema);
   b.setBuildInput(s.build_input);
+  b.setPath(text(s.path));
+  write_format(b.initFileFormat(), s.file_format);
 }
 
 void write_portion(wire::PortionSpec::Builder b, const portion_spec& p) {
@@ -121,7 +126,7 @@ void write_portion(wire::PortionSpec::Builder b, const portion_spec& p) {
 // kind produces from `input`.
 absl::Status read_step(wire::PipelineStep::Reader r, const schema& input, pipeline_step* out) {
   auto raw_kind = static_cast<uint16_t>(r.getKind());
-  if (raw_kind > static_cast<uint16_t>(wire::StepKind::SINGLE_ROW))
+  if (raw_kind > static_cast<uint16_t>(wire::StepKind::WRITE))
     return malformed(absl::StrCat("unknown step kind ", raw_kind));
   out->kind = static_cast<step_kind>(raw_kind);
   auto bound_if = [&](bool uses) { return uses ? &input : nullptr; };
@@ -135,6 +140,9 @@ absl::Status read_step(wire::PipelineStep::Reader r, const schema& input, pipeli
   out->join = static_cast<join_type>(raw_join);
   CODEC_RETURN_IF_ERROR(within("build schema", read_schema(r.getBuildSchema(), &out->build_schema)));
   out->build_input = r.getBuildInput();
+  auto path = r.getPath();
+  out->path.assign(path.begin(), path.size());
+  CODEC_RETURN_IF_ERROR(within("file format", read_format(r.getFileFormat(), &out->file_format)));
   CODEC_RETURN_IF_ERROR(read_columns(r.getProbeKeys(), join ? input.size() : SIZE_MAX,
                                      "probe key", &out->probe_keys));
   CODEC_RETURN_IF_ERROR(read_columns(r.getBuildKeys(),
@@ -197,6 +205,11 @@ absl::Status read_step(wire::PipelineStep::Reader r, const schema& input, pipeli
       break;
     case step_kind::single_row:
       produced = types_of(input);
+      break;
+    case step_kind::write:
+      if (out->path.empty()) return malformed("write has no path");
+      // One row per task: the file written and its rows.
+      produced = {type_id::string, type_id::int64};
       break;
     case step_kind::hash_join:
       if (out->build_input < 0) return malformed("hash join has no build input");
@@ -284,7 +297,7 @@ absl::Status read_portion(wire::PortionSpec::Reader r, portion_spec* out) {
   for (auto s : steps) {
     auto& step = out->steps.emplace_back();
     auto raw_kind = static_cast<uint16_t>(s.getKind());
-    const char* kind = raw_kind <= static_cast<uint16_t>(wire::StepKind::SINGLE_ROW)
+    const char* kind = raw_kind <= static_cast<uint16_t>(wire::StepKind::WRITE)
                            ? step_name(static_cast<step_kind>(raw_kind))
                            : "?";
     CODEC_RETURN_IF_ERROR(within(absl::StrCat("step ", out->steps.size() - 1, " (", kind, ")"),

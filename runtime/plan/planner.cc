@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "exec/operators.h"
+#include "io/columnar.h"
 #include "sql/logical_util.h"
 
 namespace tranche {
@@ -196,9 +197,16 @@ class plan_builder {
     s.format = scan.format;
     s.input_schema = scan.output;
     s.output = scan.output;
-    auto splits = make_splits(scan.files, std::max<uint64_t>(1, opts_.split_bytes));
-    if (!splits.ok()) return splits.status();
-    for (auto& sp : *splits) s.task_splits.push_back({sp});
+    if (scan.format.columnar) {
+      // A split is a run of batches of one file: offset = first, length = count.
+      auto splits = make_columnar_splits(scan.files, std::max<uint64_t>(1, opts_.split_bytes));
+      if (!splits.ok()) return splits.status();
+      for (auto& sp : *splits) s.task_splits.push_back({file_split{sp.path, sp.first, sp.count}});
+    } else {
+      auto splits = make_splits(scan.files, std::max<uint64_t>(1, opts_.split_bytes));
+      if (!splits.ok()) return splits.status();
+      for (auto& sp : *splits) s.task_splits.push_back({sp});
+    }
     if (s.task_splits.empty()) s.task_splits.push_back({});
     s.tasks = static_cast<int>(s.task_splits.size());
     return s.id;
@@ -271,9 +279,15 @@ class plan_builder {
 
     PLAN_ASSIGN(probe_id, build(probe, -1));
     PLAN_ASSIGN(build_id, build(build_side, -1));
-    const bool broadcast = build_keys.empty() ||
-                           build_bytes <= static_cast<double>(opts_.broadcast_bytes) ||
-                           p_.portions[build_id].tasks == 1 || p_.portions[probe_id].tasks == 1;
+    // Broadcast a small side, unless every probe task rebuilding its hash
+    // table would cost more than shuffling both sides once.
+    const int probe_tasks = p_.portions[probe_id].tasks;
+    const double probe_bytes = swap ? right_bytes : left_bytes;
+    // NOT IN's NULL rule needs the whole build side in every task.
+    const bool broadcast =
+        build_keys.empty() || probe_tasks == 1 || j.join == join_type::anti_null_aware ||
+        (build_bytes <= static_cast<double>(opts_.broadcast_bytes) &&
+         build_bytes * (probe_tasks - 1) <= probe_bytes + build_bytes);
     int at = probe_id;
     if (broadcast) {
       close_single(build_id);
@@ -347,6 +361,19 @@ absl::Status binding_catalog::bind(const std::string& name, const std::string& p
   if (files.empty())
     return absl::NotFoundError(absl::StrCat("table ", name, ": no file matches \"", pattern, "\""));
   std::sort(files.begin(), files.end());
+  const bool columnar = std::all_of(files.begin(), files.end(), [](const std::string& f) {
+    return f.size() > 5 && f.compare(f.size() - 5, 5, ".tcol") == 0;
+  });
+  if (columnar) {
+    auto reader = columnar_reader::open(files[0]);
+    if (!reader.ok())
+      return absl::Status(reader.status().code(),
+                          absl::StrCat("table ", name, ": ", reader.status().message()));
+    fmt.columnar = true;
+    std::erase_if(tables_, [&](const table_info& t) { return t.name == name; });
+    tables_.push_back(table_info{name, std::move(files), (*reader)->file_schema(), fmt});
+    return absl::OkStatus();
+  }
   csv_options copts;
   copts.delimiter = fmt.delimiter;
   copts.header = fmt.header;

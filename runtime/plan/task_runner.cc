@@ -5,10 +5,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "exec/hash_join.h"
+#include "exec/write_files.h"
+#include "io/columnar.h"
 #include "io/csv.h"
 
 namespace tranche {
-absl::StatusOr<std::vector<operator_ptr>> build_pipeline(const portion_spec& p) {
+absl::StatusOr<std::vector<operator_ptr>> build_pipeline(const portion_spec& p, uint32_t task) {
   std::vector<operator_ptr> ops;
   schema flowing = p.input_schema;  // what the next step reads
   if (p.source == source_kind::scan) {
@@ -39,6 +41,9 @@ absl::StatusOr<std::vector<operator_ptr>> build_pipeline(const portion_spec& p) 
       case step_kind::single_row:
         ops.push_back(make_single_row(s.output));
         break;
+      case step_kind::write:
+        ops.push_back(make_write_files({s.path, s.file_format, flowing, task}));
+        break;
       case step_kind::hash_join: {
         join_spec spec;
         spec.type = s.join;
@@ -57,6 +62,58 @@ absl::StatusOr<std::vector<operator_ptr>> build_pipeline(const portion_spec& p) 
   return ops;
 }
 
+namespace {
+
+// The `column op constant` terms of a filter right after a columnar scan,
+// which the batches' min/max can rule out (columns as file columns).
+std::vector<column_bound> scan_bounds(const portion_spec& p) {
+  std::vector<column_bound> out;
+  if (p.steps.empty() || p.steps[0].kind != step_kind::filter) return out;
+  std::vector<const expr*> stack{p.steps[0].predicate.get()};
+  while (!stack.empty()) {
+    const expr* e = stack.back();
+    stack.pop_back();
+    if (e->op == expr_op::and_) {
+      stack.push_back(e->args[0].get());
+      stack.push_back(e->args[1].get());
+      continue;
+    }
+    static constexpr std::pair<expr_op, bound_op> kOps[] = {
+        {expr_op::eq, bound_op::eq}, {expr_op::ne, bound_op::ne}, {expr_op::lt, bound_op::lt},
+        {expr_op::le, bound_op::le}, {expr_op::gt, bound_op::gt}, {expr_op::ge, bound_op::ge}};
+    static constexpr std::pair<bound_op, bound_op> kFlip[] = {
+        {bound_op::eq, bound_op::eq}, {bound_op::ne, bound_op::ne}, {bound_op::lt, bound_op::gt},
+        {bound_op::le, bound_op::ge}, {bound_op::gt, bound_op::lt}, {bound_op::ge, bound_op::le}};
+    const bound_op* op = nullptr;
+    for (const auto& [from, to] : kOps)
+      if (e->op == from) op = &to;
+    if (op == nullptr) continue;
+    const expr& a = *e->args[0];
+    const expr& b = *e->args[1];
+    bool flipped = false;
+    const expr* column = &a;
+    const expr* constant = &b;
+    if (a.op == expr_op::literal && b.op == expr_op::column) {
+      column = &b;
+      constant = &a;
+      flipped = true;
+    }
+    if (column->op != expr_op::column || constant->op != expr_op::literal) continue;
+    if (column->index < 0 || static_cast<size_t>(column->index) >= p.columns.size()) continue;
+    bound_op o = *op;
+    if (flipped)
+      for (const auto& [from, to] : kFlip)
+        if (o == from) {
+          o = to;
+          break;
+        }
+    out.push_back(column_bound{p.columns[column->index], o, constant->literal});
+  }
+  return out;
+}
+
+}  // namespace
+
 absl::StatusOr<task_output> run_task(const task_spec& task, block_source& inputs,
                                      const std::atomic<bool>* stop) {
   const portion_spec& p = task.portion;
@@ -66,7 +123,7 @@ absl::StatusOr<task_output> run_task(const task_spec& task, block_source& inputs
         absl::StrCat("task ", task.task, " of portion ", p.id, " was cancelled"));
   };
   if (stopped()) return cancelled();
-  auto ops_or = build_pipeline(p);
+  auto ops_or = build_pipeline(p, task.task);
   if (!ops_or.ok()) return ops_or.status();
   std::vector<operator_ptr> ops = std::move(*ops_or);
 
@@ -118,7 +175,28 @@ absl::StatusOr<task_output> run_task(const task_spec& task, block_source& inputs
            build_inputs.end();
   };
 
-  if (p.source == source_kind::scan) {
+  if (p.source == source_kind::scan && p.format.columnar) {
+    if (task.task >= p.task_splits.size())
+      return absl::InvalidArgumentError(absl::StrCat("task ", task.task, " has no input split"));
+    const std::vector<column_bound> bounds = scan_bounds(p);
+    for (const auto& split : p.task_splits[task.task]) {
+      auto reader = columnar_reader::open(split.path, p.file_schema);
+      if (!reader.ok()) return reader.status();
+      const size_t n = (*reader)->num_batches();
+      if (split.offset > n || split.length > n - split.offset)
+        return absl::InvalidArgumentError(
+            absl::StrCat(split.path, ": batches ", split.offset, "+", split.length,
+                         " are not in the file (", n, " batches)"));
+      (*reader)->will_read(split.offset, split.length);
+      for (uint64_t i = split.offset; i < split.offset + split.length; ++i) {
+        if (stopped()) return cancelled();
+        if (!may_match((*reader)->batch_info(i), bounds)) continue;
+        batch b;
+        if (auto s = (*reader)->read(i, p.columns, &b); !s.ok()) return s;
+        if (auto s = head(std::move(b)); !s.ok()) return s;
+      }
+    }
+  } else if (p.source == source_kind::scan) {
     if (task.task >= p.task_splits.size())
       return absl::InvalidArgumentError(absl::StrCat("task ", task.task, " has no input split"));
     csv_options opts;

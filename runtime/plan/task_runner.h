@@ -34,8 +34,10 @@ struct task_output {
   uint64_t bytes = 0;
 };
 
-// Builds the operator chain for a portion's steps.
-[[nodiscard]] absl::StatusOr<std::vector<operator_ptr>> build_pipeline(const portion_spec& p);
+// Builds the operator chain for a portion's steps; `task` is the task number
+// (a write step names its file after it).
+[[nodiscard]] absl::StatusOr<std::vector<operator_ptr>> build_pipeline(const portion_spec& p,
+                                                                       uint32_t task = 0);
 
 // Runs one task. `stop`, when given and set (by another thread), ends it
 // between two batches with a Cancelled error: its lease was revoked or its

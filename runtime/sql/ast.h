@@ -53,6 +53,10 @@ struct ast_expr {
   value literal;
   type_id literal_type = type_id::int64;
   bool untyped_null = false;
+  // A number written in decimal: its digits after the point (0 for an
+  // integer), so that `.06 + 0.01` folds exactly to 0.07 as SQL's DECIMAL
+  // would; -1 otherwise (exponent notation, not a number).
+  int decimal_scale = -1;
 
   // column_ref: [qualifier.]name
   std::string qualifier;

@@ -561,16 +561,29 @@ class select_binder {
       comps.erase(comps.begin() + static_cast<long>(largest));
     }
     while (!comps.empty()) {
+      // The connected table whose join yields the fewest rows; a cross join
+      // with the smallest table only when nothing is connected.
       size_t best = comps.size();
       bool best_connected = false;
+      double best_rows = 0;
       for (size_t i = 0; i < comps.size(); ++i) {
         std::vector<expr_ptr> ka, kb;
         take_keys(*acc, comps[i], ka, kb, false);
         const bool connected = !ka.empty();
+        double rows = comps[i].rows;
+        if (connected) {
+          std::vector<int> ia, ib;
+          for (size_t k = 0; k < ka.size(); ++k) {
+            ia.push_back(ka[k]->op == expr_op::column ? ka[k]->index : -1);
+            ib.push_back(kb[k]->op == expr_op::column ? kb[k]->index : -1);
+          }
+          rows = estimate_join_rows(*acc->plan, *comps[i].plan, ia, ib);
+        }
         if (best == comps.size() || (connected && !best_connected) ||
-            (connected == best_connected && comps[i].rows < comps[best].rows)) {
+            (connected == best_connected && rows < best_rows)) {
           best = i;
           best_connected = connected;
+          best_rows = rows;
         }
       }
       std::vector<expr_ptr> ka, kb;

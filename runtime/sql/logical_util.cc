@@ -9,6 +9,9 @@
 #include <numeric>
 
 #include "absl/strings/str_cat.h"
+#include "absl/container/flat_hash_set.h"
+#include "io/columnar.h"
+#include "io/csv.h"
 #include "sql/expr_binder.h"
 
 namespace tranche {
@@ -255,6 +258,16 @@ double csv_rows(const std::vector<std::string>& files, const schema& full) {
   return std::max(1.0, total / line);
 }
 
+// Rows of a columnar table: the first file's row count (from its footer)
+// times the number of files.
+double columnar_rows(const std::vector<std::string>& files) {
+  if (files.empty()) return 1;
+  auto reader = columnar_reader::open(files[0]);
+  if (!reader.ok()) return 1;
+  return std::max(1.0, static_cast<double>((*reader)->total_rows()) *
+                           static_cast<double>(files.size()));
+}
+
 double selectivity(const expr& p) {
   switch (p.op) {
     case expr_op::and_:
@@ -440,7 +453,7 @@ size_estimate estimate_size(const logical_node& n) {
   size_estimate e;
   switch (n.kind) {
     case logical_kind::scan:
-      e.rows = csv_rows(n.files, n.table_schema);
+      e.rows = n.format.columnar ? columnar_rows(n.files) : csv_rows(n.files, n.table_schema);
       e.row_bytes = row_bytes_of(n.output);
       return e;
     case logical_kind::filter: {
@@ -488,9 +501,7 @@ size_estimate estimate_size(const logical_node& n) {
         e.rows *= 0.5;
         e.fraction *= 0.5;
       } else {
-        // A foreign key joined to a key: the larger side's rows, thinned by
-        // how much of the other side survived its filters.
-        e.rows = std::max(l.rows * r.fraction, r.rows * l.fraction);
+        e.rows = estimate_join_rows(*n.inputs[0], *n.inputs[1], n.left_keys, n.right_keys);
         if (n.join == join_type::left) e.rows = std::max(e.rows, l.rows);
         e.fraction = std::min(l.fraction, r.fraction);
       }
@@ -499,6 +510,96 @@ size_estimate estimate_size(const logical_node& n) {
     }
   }
   return e;
+}
+
+namespace {
+
+// Distinct values of file column `column` in the first 256 KiB of the first
+// file, and the rows that held: {distinct, rows}.
+std::pair<double, double> sample_distinct(const logical_node& scan, int column) {
+  if (scan.files.empty()) return {0, 0};
+  batch b;
+  std::vector<batch> batches;
+  if (scan.format.columnar) {
+    auto reader = columnar_reader::open(scan.files[0]);
+    if (!reader.ok() || (*reader)->num_batches() == 0) return {0, 0};
+    if (!(*reader)->read(0, {column}, &b).ok()) return {0, 0};
+    batches.push_back(std::move(b));
+  } else {
+    csv_options opts;
+    opts.delimiter = scan.format.delimiter;
+    opts.header = scan.format.header;
+    auto reader =
+        csv_reader::open(file_split{scan.files[0], 0, 256 << 10}, scan.table_schema, {column}, opts);
+    if (!reader.ok()) return {0, 0};
+    for (;;) {
+      auto more = (*reader)->next(&b);
+      if (!more.ok() || !*more) break;
+      batches.push_back(std::move(b));
+      b = batch{};
+    }
+  }
+  absl::flat_hash_set<std::string> seen;
+  double rows = 0;
+  for (const batch& part : batches) {
+    for (size_t i = 0; i < part.rows; ++i) {
+      const tranche::column& c = *part.columns[0];
+      if (c.is_null(i)) continue;
+      seen.insert(c.type() == type_id::string ? std::string(c.str(i)) : to_string(c.get(i)));
+    }
+    rows += static_cast<double>(part.rows);
+  }
+  return {static_cast<double>(seen.size()), rows};
+}
+
+}  // namespace
+
+double estimate_distinct(const logical_node& n, int column) {
+  if (column < 0 || static_cast<size_t>(column) >= n.output.size()) return 0;
+  const double rows = estimate_size(n).rows;
+  switch (n.kind) {
+    case logical_kind::scan: {
+      if (column < 0 || static_cast<size_t>(column) >= n.columns.size()) return 0;
+      auto [distinct, sampled] = sample_distinct(n, n.columns[column]);
+      if (sampled <= 0) return 0;
+      // Mostly distinct: a key-like column, scale with the table; else its
+      // few values are all in the sample.
+      const double share = distinct / sampled;
+      return std::min(rows, share > 0.1 ? share * rows : distinct);
+    }
+    case logical_kind::filter:
+    case logical_kind::sort:
+    case logical_kind::limit:
+      return std::min(rows, estimate_distinct(*n.inputs[0], column));
+    case logical_kind::project:
+      if (n.exprs[column]->op != expr_op::column) return 0;
+      return std::min(rows, estimate_distinct(*n.inputs[0], n.exprs[column]->index));
+    case logical_kind::join: {
+      const int lw = static_cast<int>(n.inputs[0]->output.size());
+      if (column < lw) return std::min(rows, estimate_distinct(*n.inputs[0], column));
+      return std::min(rows, estimate_distinct(*n.inputs[1], column - lw));
+    }
+    case logical_kind::aggregate:
+      return column < static_cast<int>(n.group_keys.size()) ? rows : 0;
+    default:
+      return 0;
+  }
+}
+
+double estimate_join_rows(const logical_node& left, const logical_node& right,
+                          const std::vector<int>& left_keys, const std::vector<int>& right_keys) {
+  const double l = estimate_size(left).rows;
+  const double r = estimate_size(right).rows;
+  double divisor = 1;
+  for (size_t k = 0; k < left_keys.size() && k < right_keys.size(); ++k) {
+    double v = std::max(estimate_distinct(left, left_keys[k]),
+                        estimate_distinct(right, right_keys[k]));
+    // A computed key: assume it is as selective as a key of the larger side.
+    if (v <= 0) v = std::max(l, r);
+    divisor = std::max(divisor, v);
+  }
+  if (left_keys.empty()) divisor = 1;
+  return std::max(1.0, l * r / divisor);
 }
 
 }  // namespace tranche

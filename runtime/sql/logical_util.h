@@ -59,4 +59,18 @@ struct size_estimate {
 };
 [[nodiscard]] size_estimate estimate_size(const logical_node& n);
 
+// A guess of the number of distinct values of output column `column` of `n`,
+// from a sample of the base table's first file (up to 256 KiB): when the
+// sample's values are mostly distinct, their share times the table's rows;
+// otherwise (a low-cardinality column) the sample's count. Never more than
+// the node's estimated rows. 0 when the column is computed, not read.
+[[nodiscard]] double estimate_distinct(const logical_node& n, int column);
+
+// The rows of joining `left` and `right` on the given key columns:
+// |L| x |R| / the largest distinct-value count among the key pairs (the
+// textbook estimate), |L| x |R| without keys.
+[[nodiscard]] double estimate_join_rows(const logical_node& left, const logical_node& right,
+                                        const std::vector<int>& left_keys,
+                                        const std::vector<int>& right_keys);
+
 }  // namespace tranche

@@ -1,6 +1,6 @@
 // Implementation of statement.h: a small recursive-descent parser over the
-// SELECT lexer's tokens. The DDL words (CREATE, EXTERNAL, TABLE, LOCATION,
-// ...) are not reserved: they are matched as identifiers here, so they stay
+// SELECT lexer's tokens. The DDL and COPY words (CREATE, EXTERNAL, TABLE,
+// LOCATION, COPY, ...) are not reserved: they are matched as identifiers here, so they stay
 // usable as column names in queries and the lexer needs no change.
 #include "sql/statement.h"
 
@@ -38,7 +38,8 @@ std::string describe_token(const token& t) {
 
 class ddl_parser {
  public:
-  explicit ddl_parser(std::vector<token> tokens) : tokens_(std::move(tokens)) {}
+  ddl_parser(std::vector<token> tokens, std::string_view sql)
+      : tokens_(std::move(tokens)), sql_(sql) {}
 
   // A word: an unquoted identifier or a keyword, compared case-insensitively.
   [[nodiscard]] bool at_word(std::string_view w, size_t ahead = 0) const {
@@ -52,6 +53,7 @@ class ddl_parser {
     if (at_word("drop")) return drop();
     if (at_word("show")) return show();
     if (at_word("describe") || at_word("desc")) return describe();
+    if (at_word("copy")) return copy();
     return absl::InternalError("not a DDL statement");  // the caller checked
   }
 
@@ -181,6 +183,19 @@ class ddl_parser {
   }
 
   // LOCATION, FORMAT, HEADER, DELIMITER in any order, each at most once.
+  // The quoted one-character field delimiter of DELIMITER '|'.
+  absl::Status delimiter_value(char* out) {
+    const token& d = peek();
+    if (d.kind != token_kind::string) return unexpected(d, "a quoted delimiter such as '|'");
+    if (d.text.size() != 1 || d.text[0] == '"' || d.text[0] == '\n' || d.text[0] == '\r')
+      return error_at(d.pos, absl::StrCat("DELIMITER must be one character other than a "
+                                          "quote or a line break, got '",
+                                          d.text, "'"));
+    *out = d.text[0];
+    next();
+    return absl::OkStatus();
+  }
+
   absl::Status clauses(create_external_table* c) {
     bool location = false, format = false, header = false, delimiter = false;
     source_pos header_pos, delimiter_pos;
@@ -219,14 +234,7 @@ class ddl_parser {
         SQL_RETURN_IF_ERROR(once(&delimiter, t));
         delimiter_pos = t.pos;
         next();
-        const token& d = peek();
-        if (d.kind != token_kind::string) return unexpected(d, "a quoted delimiter such as '|'");
-        if (d.text.size() != 1 || d.text[0] == '"' || d.text[0] == '\n' || d.text[0] == '\r')
-          return error_at(d.pos, absl::StrCat("DELIMITER must be one character other than a "
-                                              "quote or a line break, got '",
-                                              d.text, "'"));
-        c->delimiter = d.text[0];
-        next();
+        SQL_RETURN_IF_ERROR(delimiter_value(&c->delimiter));
       } else {
         break;
       }
@@ -273,7 +281,115 @@ class ddl_parser {
     return d;
   }
 
+  absl::StatusOr<statement> copy() {
+    next();
+    copy_to c;
+    if (!peek().is_symbol("(")) {
+      if (peek().is_identifier())
+        return error_at(peek().pos,
+                        "COPY takes a query in parentheses: COPY (SELECT ...) TO 'dir'");
+      return unexpected(peek(), "\"(\" and a query");
+    }
+    const token& open = next();
+    // The query: every token up to the matching ')'.
+    const size_t first = i_;
+    int depth = 1;
+    for (;;) {
+      const token& t = peek();
+      if (t.kind == token_kind::end)
+        return error_at(open.pos, "unbalanced \"(\": COPY's query has no closing \")\"");
+      if (t.is_symbol("(")) ++depth;
+      if (t.is_symbol(")") && --depth == 0) break;
+      next();
+    }
+    if (i_ == first) return unexpected(peek(), "a query inside COPY ( )");
+    const token& query_first = tokens_[first];
+    const size_t begin = query_first.begin;
+    const size_t end = tokens_[i_ - 1].end;
+    c.query_pos = query_first.pos;
+    c.query.reserve(end);
+    for (size_t b = 0; b < begin; ++b) {
+      const char ch = sql_[b];
+      if (ch == '\n' || ch == '\r') {
+        c.query.push_back(ch);
+      } else if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) {
+        c.query.push_back(' ');  // one per character: columns count characters
+      }
+    }
+    c.query.append(sql_.substr(begin, end - begin));
+    next();  // ')'
+    SQL_RETURN_IF_ERROR(expect_word("to"));
+    if (peek().kind != token_kind::string) return unexpected(peek(), "a quoted directory");
+    if (peek().text.empty()) return error_at(peek().pos, "COPY's target directory is empty");
+    c.target = peek().text;
+    c.target_pos = peek().pos;
+    next();
+    SQL_RETURN_IF_ERROR(copy_options(&c));
+    SQL_RETURN_IF_ERROR(expect_end());
+    return c;
+  }
+
+  // FORMAT, HEADER, DELIMITER: bare, or in PostgreSQL's WITH ( ..., ... ).
+  absl::Status copy_options(copy_to* c) {
+    const bool with = at_word("with");
+    if (with) {
+      next();
+      SQL_RETURN_IF_ERROR(expect_symbol("("));
+    }
+    bool format = false, header = false, delimiter = false;
+    source_pos header_pos, delimiter_pos;
+    auto once = [&](bool* seen, const token& t) -> absl::Status {
+      if (*seen) return error_at(t.pos, absl::StrCat(upper(t.text), " is given twice"));
+      *seen = true;
+      return absl::OkStatus();
+    };
+    for (bool first = true;; first = false) {
+      if (with && !first && !accept_symbol(",")) break;
+      const token& t = peek();
+      if (at_word("format")) {
+        SQL_RETURN_IF_ERROR(once(&format, t));
+        next();
+        const bool quoted = peek().kind == token_kind::string;  // WITH (FORMAT 'csv')
+        if ((quoted || at_word("csv")) && equals_ignore_case(peek().text, "csv")) {
+          c->format = "csv";
+        } else if ((quoted || at_word("columnar")) && equals_ignore_case(peek().text, "columnar")) {
+          c->format = "columnar";
+        } else {
+          return unexpected(peek(), "CSV or COLUMNAR");
+        }
+        next();
+      } else if (at_word("header")) {
+        SQL_RETURN_IF_ERROR(once(&header, t));
+        header_pos = t.pos;
+        next();
+        c->header = true;
+        if (at_word("true") || at_word("on")) {
+          next();
+        } else if (at_word("false") || at_word("off")) {
+          c->header = false;
+          next();
+        }
+      } else if (at_word("delimiter")) {
+        SQL_RETURN_IF_ERROR(once(&delimiter, t));
+        delimiter_pos = t.pos;
+        next();
+        SQL_RETURN_IF_ERROR(delimiter_value(&c->delimiter));
+      } else if (with) {
+        return unexpected(t, "FORMAT, HEADER or DELIMITER");
+      } else {
+        break;
+      }
+    }
+    if (with) SQL_RETURN_IF_ERROR(expect_symbol(")"));
+    if (c->format != "csv") {
+      if (header) return error_at(header_pos, "HEADER applies to FORMAT CSV only");
+      if (delimiter) return error_at(delimiter_pos, "DELIMITER applies to FORMAT CSV only");
+    }
+    return absl::OkStatus();
+  }
+
   std::vector<token> tokens_;
+  std::string_view sql_;
   size_t i_ = 0;
 };
 
@@ -294,9 +410,9 @@ absl::StatusOr<type_id> map_declared_type(std::string_view t) {
 absl::StatusOr<statement> parse_statement(std::string_view sql) {
   try {
     SQL_ASSIGN_OR_RETURN(std::vector<token> tokens, tokenize(sql));
-    ddl_parser p(std::move(tokens));
+    ddl_parser p(std::move(tokens), sql);
     if (!p.at_word("create") && !p.at_word("drop") && !p.at_word("show") &&
-        !p.at_word("describe") && !p.at_word("desc"))
+        !p.at_word("describe") && !p.at_word("desc") && !p.at_word("copy"))
       return select_statement{std::string(sql)};
     return p.run();
   } catch (const std::exception& e) {

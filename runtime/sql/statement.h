@@ -1,8 +1,9 @@
 // SQL statements besides SELECT: the catalog's DDL (CREATE EXTERNAL TABLE,
-// DROP TABLE, SHOW TABLES, DESCRIBE). parse_statement() tells them apart from
-// a query, whose text it hands back untouched for compile_sql (sql.h). The
-// planner (actors/planner.cc) calls it first; the catalog (runtime/catalog/)
-// executes the DDL. Every node keeps the source position of its names so that
+// DROP TABLE, SHOW TABLES, DESCRIBE) and COPY (SELECT ...) TO. parse_statement()
+// tells them apart from a query, whose text it hands back untouched for
+// compile_sql (sql.h). The planner (actors/planner.cc) calls it first; the
+// catalog (runtime/catalog/) executes the DDL; a COPY is planned as its query
+// plus a write step (plan/copy_plan.h). Every node keeps the source position of its names so that
 // errors found at execution (duplicate table, no file) can point at them.
 #pragma once
 
@@ -60,18 +61,35 @@ struct describe_table {
   source_pos name_pos;
 };
 
-using statement =
-    std::variant<select_statement, create_external_table, drop_table, show_tables, describe_table>;
+// COPY (query) TO 'dir' [FORMAT CSV|COLUMNAR] [HEADER [true|false]] [DELIMITER 'c'],
+// or with PostgreSQL's option list: WITH (FORMAT csv, HEADER [true|false],
+// DELIMITER '|'). Options come in any order, each once; the defaults are
+// FORMAT CSV with HEADER and ','. HEADER and DELIMITER apply to CSV only.
+struct copy_to {
+  // The query's text with everything before it blanked (spaces, line breaks
+  // kept) and everything after it cut, so that compile_sql's errors carry the
+  // statement's own line and column.
+  std::string query;
+  source_pos query_pos;
+  std::string target;  // as written
+  source_pos target_pos;
+  std::string format = "csv";  // "csv" or "columnar"
+  bool header = true;
+  char delimiter = ',';
+};
+
+using statement = std::variant<select_statement, create_external_table, drop_table, show_tables,
+                               describe_table, copy_to>;
 
 // Classifies and parses one statement (an optional trailing ';' is fine).
-// Text that does not start with CREATE, DROP, SHOW, DESCRIBE or DESC is a
+// Text that does not start with CREATE, DROP, SHOW, DESCRIBE, DESC or COPY is a
 // select_statement, so SELECT's own errors stay those of parse_select.
 // Errors: `line 1, column 35: unknown type "BLOB" for column "x"`.
 [[nodiscard]] absl::StatusOr<statement> parse_statement(std::string_view sql);
 
-// True for the statements a catalog executes (everything but a query).
+// True for the statements a catalog executes (everything but a query and a COPY).
 [[nodiscard]] inline bool is_ddl(const statement& s) {
-  return !std::holds_alternative<select_statement>(s);
+  return !std::holds_alternative<select_statement>(s) && !std::holds_alternative<copy_to>(s);
 }
 
 // The catalog type a declared SQL type maps to, or NotFound: BIGINT, INT,

@@ -201,11 +201,12 @@ TEST_F(CatalogTest, CreateChecksFilesAndHeaderAtOnce) {
                               "' FORMAT CSV DELIMITER '|'"),
             "line 1, column 23: table \"u\" declares 1 column but the first row of " +
                 data("a.csv") + " has 3 fields (without HEADER the files have no header row)");
-  // Columnar files are not opened here: they only have to exist.
+  // Columnar files carry a schema: a CSV file is not one.
   EXPECT_EQ(
-      message(*store, "CREATE EXTERNAL TABLE c (id INT) LOCATION '" + loc + "' FORMAT COLUMNAR"),
-      "created table \"c\" (1 column, 1 file)");
-  EXPECT_EQ((*store->get("c"))->format, "columnar");
+      error(*store, "CREATE EXTERNAL TABLE c (id INT) LOCATION '" + loc + "' FORMAT COLUMNAR"),
+      "line 1, column 43: table \"c\": " + data("a.csv") +
+          ": not a tranche columnar file (no TRCOLUMN header)");
+  EXPECT_FALSE(*store->get("c"));
 }
 
 TEST_F(CatalogTest, DropShowDescribeResults) {
@@ -265,8 +266,8 @@ TEST_F(CatalogTest, BinderViewExpandsLocationAtEachLookup) {
   c.format = "columnar";
   ASSERT_TRUE(store->create(c).ok());
   auto columnar = cat.lookup("cols");
-  EXPECT_TRUE(absl::IsUnimplemented(columnar.status())) << columnar.status();
-  EXPECT_NE(columnar.status().message().find("not supported yet"), std::string::npos);
+  ASSERT_TRUE(columnar.ok()) << columnar.status();
+  EXPECT_TRUE(columnar->format.columnar);
 }
 
 TEST_F(CatalogTest, LocationNamingADirectoryReadsItsVisibleFiles) {

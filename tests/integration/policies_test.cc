@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "io/sample_gen.h"
+#include "cancel_util.h"
 #include "oracle.h"
 #include "tranche/client.h"
 
@@ -243,33 +244,10 @@ TEST_F(Policies, CancelEndsARunningProgramAndFreesItsCapacity) {
   caf::scoped_actor self{c->system()};
   auto id = c->submit(kLow, tables(), caf::actor_cast<caf::actor>(self));
   ASSERT_TRUE(id.ok());
-  bool running = false;
-  std::string error = "not done";
-  while (!running)
-    self->receive(
-        [&](progress_atom, const progress_event& e) {
-          running = e.kind == progress_kind::task_finished;
-        },
-        [](result_atom, uint64_t, const std::vector<char>&) {},
-        [&](done_atom, uint64_t, const std::string& e) {
-          error = e;
-          running = true;
-        },
-        caf::after(30s) >> [&] { running = true; });
-  ASSERT_EQ(error, "not done") << "the program ended before it could be cancelled";
-  ASSERT_TRUE(c->cancel(*id).ok());
-  int results = 0;
-  bool done = false;
-  while (!done)
-    self->receive([](progress_atom, const progress_event&) {},
-                  [&](result_atom, uint64_t, const std::vector<char>&) { ++results; },
-                  [&](done_atom, uint64_t, const std::string& e) {
-                    error = e;
-                    done = true;
-                  },
-                  caf::after(30s) >> [&] { done = true; });
-  EXPECT_EQ(error, "cancelled");
-  EXPECT_EQ(results, 0);  // no partial result
+  auto outcome = testing::cancel_when_running(*c, *id, self);
+  ASSERT_EQ(outcome.ended_before, "not done") << "the program ended before it could be cancelled";
+  EXPECT_EQ(outcome.error, "cancelled");
+  EXPECT_EQ(outcome.results, 0);  // no partial result
   expect_ledger_whole(*c);
   EXPECT_EQ(c->cancel(*id).message(), absl::StrCat("program ", *id, " is not running"));
 }

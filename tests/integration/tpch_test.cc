@@ -1,11 +1,12 @@
-// TPC-H queries 1, 3, 4, 5, 6, 10, 12, 14, 18 and 19 at scale 0.01 on an
-// embedded 2-node cluster, each compared with sqlite3's answer over the same
+// TPC-H queries 1, 3, 4, 5, 6, 10, 12, 14, 18 and 19 at scale 0.01 (or
+// $TRANCHE_TPCH_SCALE: tools/tpch-check runs 0.1) on an embedded 2-node cluster, each compared with sqlite3's answer over the same
 // generated files (floats to 1e-9 relative). Every query runs twice: with the
 // planner's default choice between broadcast and shuffle joins, and with
 // broadcast turned off so that every join between multi-task sides shuffles.
 // After each, the ledger must be whole.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "io/tpch_gen.h"
@@ -43,7 +44,8 @@ const std::vector<table_def>& tpch_tables() {
         "c_comment"}},
       {"part",
        "CREATE TABLE part(p_partkey INTEGER, p_name TEXT, p_mfgr TEXT, p_brand TEXT, p_type TEXT, "
-       "p_size INTEGER, p_container TEXT, p_retailprice REAL, p_comment TEXT)",
+       "p_size INTEGER, p_container TEXT, p_retailprice REAL, p_comment TEXT); "
+       "CREATE INDEX part_partkey ON part(p_partkey)",
        {"p_partkey", "p_name", "p_mfgr", "p_brand", "p_type", "p_size", "p_container",
         "p_retailprice", "p_comment"}},
       {"partsupp",
@@ -60,7 +62,9 @@ const std::vector<table_def>& tpch_tables() {
        "CREATE TABLE lineitem(l_orderkey INTEGER, l_partkey INTEGER, l_suppkey INTEGER, "
        "l_linenumber INTEGER, l_quantity INTEGER, l_extendedprice REAL, l_discount REAL, l_tax "
        "REAL, l_returnflag TEXT, l_linestatus TEXT, l_shipdate TEXT, l_commitdate TEXT, "
-       "l_receiptdate TEXT, l_shipinstruct TEXT, l_shipmode TEXT, l_comment TEXT)",
+       "l_receiptdate TEXT, l_shipinstruct TEXT, l_shipmode TEXT, l_comment TEXT); "
+       "CREATE INDEX lineitem_orderkey ON lineitem(l_orderkey); "
+       "CREATE INDEX lineitem_partkey ON lineitem(l_partkey)",
        {"l_orderkey", "l_partkey", "l_suppkey", "l_linenumber", "l_quantity", "l_extendedprice",
         "l_discount", "l_tax", "l_returnflag", "l_linestatus", "l_shipdate", "l_commitdate",
         "l_receiptdate", "l_shipinstruct", "l_shipmode", "l_comment"}},
@@ -74,6 +78,7 @@ class Tpch : public ::testing::TestWithParam<int> {
     dir_ = new std::string(fs::temp_directory_path() / ("tranche-tpch-" + std::to_string(getpid())));
     tpch_options o;
     o.scale = 0.01;
+    if (const char* s = std::getenv("TRANCHE_TPCH_SCALE")) o.scale = std::atof(s);
     o.files = 3;  // several scan tasks per big table
     auto files = generate_tpch(*dir_, o);
     ASSERT_TRUE(files.ok()) << files.status().message();

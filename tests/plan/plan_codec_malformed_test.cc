@@ -385,8 +385,8 @@ TEST(PlanCodecMalformed, Portions) {
   expect_error(decode_edited_scan([](wire_portion p) { p.getPartitionKeys().set(0, 9); }),
                "malformed plan", "partition key 0 is column 9, out of range: there are 9 columns");
   expect_error(decode_edited_scan(
-                   [](wire_portion p) { p.getSteps()[0].setKind(static_cast<wire::StepKind>(8)); }),
-               "malformed plan", "portion 0: step 0 (?): unknown step kind 8");
+                   [](wire_portion p) { p.getSteps()[0].setKind(static_cast<wire::StepKind>(9)); }),
+               "malformed plan", "portion 0: step 0 (?): unknown step kind 9");
   expect_error(decode_edited_scan([](wire_portion p) {
                  p.getSteps()[0].setKind(wire::StepKind::HASH_JOIN);
                }),

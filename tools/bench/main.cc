@@ -4,6 +4,7 @@
 //   tranche-bench dispatch ...   (dispatch.cc)
 //   tranche-bench shuffle ...    (shuffle.cc)
 //   tranche-bench utilization ... (utilization.cc; --broker-only: utilization_sim.cc)
+//   tranche-bench tpch ...       (tpch.cc)
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -22,6 +23,7 @@ namespace tranche::bench {
 int dispatch_main(const std::vector<std::string>& args, const std::string& bin_dir);
 int shuffle_main(const std::vector<std::string>& args, const std::string& bin_dir);
 int utilization_main(const std::vector<std::string>& args, const std::string& bin_dir);
+int tpch_main(const std::vector<std::string>& args, const std::string& bin_dir);
 }
 
 namespace {
@@ -135,7 +137,9 @@ int main(int argc, char** argv) {
            "       tranche-bench shuffle [--rows N] [--files F] [--slots S] [--block-memory SIZE]\n"
            "       tranche-bench utilization [--nodes N] [--slots S] [--seed S] [--programs N] "
            "[--load F]\n"
-           "       tranche-bench utilization --broker-only ...\n";
+           "       tranche-bench utilization --broker-only ...\n"
+           "       tranche-bench tpch [--scale SF] [--dir DIR] [--queries 1,3,6] [--runs N] "
+           "[--nodes N] [--slots S]\n";
     return 2;
   }
   const std::string cmd = args[0];
@@ -149,6 +153,9 @@ int main(int argc, char** argv) {
         args, std::filesystem::canonical("/proc/self/exe").parent_path().string());
   if (cmd == "utilization")
     return tranche::bench::utilization_main(
+        args, std::filesystem::canonical("/proc/self/exe").parent_path().string());
+  if (cmd == "tpch")
+    return tranche::bench::tpch_main(
         args, std::filesystem::canonical("/proc/self/exe").parent_path().string());
   std::cerr << "tranche-bench: unknown benchmark " << cmd << "\n";
   return 2;
