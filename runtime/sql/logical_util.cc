@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <climits>
 #include <cstdio>
+#include <map>
+#include <mutex>
 #include <numeric>
 
 #include "absl/strings/str_cat.h"
@@ -238,7 +240,7 @@ double row_bytes_of(const schema& s) {
 
 // Rows of a CSV table: its bytes over the mean line length of the first file's
 // first 64 KiB.
-double csv_rows(const std::vector<std::string>& files, const schema& full) {
+double csv_rows_uncached(const std::vector<std::string>& files, const schema& full) {
   double total = 0;
   for (const std::string& f : files) {
     struct stat st {};
@@ -256,6 +258,27 @@ double csv_rows(const std::vector<std::string>& files, const schema& full) {
   }
   if (line <= 0) line = 10.0 * static_cast<double>(std::max<size_t>(1, full.size()));
   return std::max(1.0, total / line);
+}
+
+// csv_rows_uncached, kept per file list and first file's size and time.
+double csv_rows(const std::vector<std::string>& files, const schema& full) {
+  if (files.empty()) return 1;
+  struct stat st {};
+  if (::stat(files[0].c_str(), &st) != 0) return csv_rows_uncached(files, full);
+  std::string key = absl::StrCat(files.size(), "|", st.st_size, "|", st.st_mtim.tv_sec, ".",
+                                 st.st_mtim.tv_nsec, "|", files[0], "|", files.back());
+  static std::mutex mu;
+  static auto* cache = new std::map<std::string, double>();
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = cache->find(key);
+    if (it != cache->end()) return it->second;
+  }
+  const double rows = csv_rows_uncached(files, full);
+  std::lock_guard<std::mutex> lock(mu);
+  if (cache->size() > 4096) cache->clear();
+  (*cache)[key] = rows;
+  return rows;
 }
 
 // Rows of a columnar table: the first file's row count (from its footer)
@@ -516,7 +539,7 @@ namespace {
 
 // Distinct values of file column `column` in the first 256 KiB of the first
 // file, and the rows that held: {distinct, rows}.
-std::pair<double, double> sample_distinct(const logical_node& scan, int column) {
+std::pair<double, double> sample_distinct_uncached(const logical_node& scan, int column) {
   if (scan.files.empty()) return {0, 0};
   batch b;
   std::vector<batch> batches;
@@ -550,6 +573,29 @@ std::pair<double, double> sample_distinct(const logical_node& scan, int column) 
     rows += static_cast<double>(part.rows);
   }
   return {static_cast<double>(seen.size()), rows};
+}
+
+// The planner asks for the same samples many times while it orders joins:
+// they are kept per (file, its size and modification time, column).
+std::pair<double, double> sample_distinct(const logical_node& scan, int column) {
+  if (scan.files.empty()) return {0, 0};
+  struct stat st {};
+  if (::stat(scan.files[0].c_str(), &st) != 0) return {0, 0};
+  const std::string key = absl::StrCat(scan.files[0], "|", st.st_size, "|", st.st_mtim.tv_sec, ".",
+                                       st.st_mtim.tv_nsec, "|", column, "|",
+                                       static_cast<int>(scan.format.delimiter));
+  static std::mutex mu;
+  static auto* cache = new std::map<std::string, std::pair<double, double>>();
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = cache->find(key);
+    if (it != cache->end()) return it->second;
+  }
+  auto sample = sample_distinct_uncached(scan, column);
+  std::lock_guard<std::mutex> lock(mu);
+  if (cache->size() > 4096) cache->clear();
+  (*cache)[key] = sample;
+  return sample;
 }
 
 }  // namespace
@@ -588,8 +634,10 @@ double estimate_distinct(const logical_node& n, int column) {
 
 double estimate_join_rows(const logical_node& left, const logical_node& right,
                           const std::vector<int>& left_keys, const std::vector<int>& right_keys) {
-  const double l = estimate_size(left).rows;
-  const double r = estimate_size(right).rows;
+  const size_estimate le = estimate_size(left);
+  const size_estimate re = estimate_size(right);
+  const double l = le.rows;
+  const double r = re.rows;
   double divisor = 1;
   for (size_t k = 0; k < left_keys.size() && k < right_keys.size(); ++k) {
     double v = std::max(estimate_distinct(left, left_keys[k]),
@@ -599,7 +647,11 @@ double estimate_join_rows(const logical_node& left, const logical_node& right,
     divisor = std::max(divisor, v);
   }
   if (left_keys.empty()) divisor = 1;
-  return std::max(1.0, l * r / divisor);
+  // Sampled counts of a clustered or repetitive column run low; never guess
+  // fewer rows than a foreign key joined to a key would give: the larger
+  // side, thinned by what survived the other side's filters.
+  const double key_to_foreign_key = std::max(l * re.fraction, r * le.fraction);
+  return std::max({1.0, l * r / divisor, key_to_foreign_key});
 }
 
 }  // namespace tranche

@@ -68,7 +68,8 @@ struct size_estimate {
 
 // The rows of joining `left` and `right` on the given key columns:
 // |L| x |R| / the largest distinct-value count among the key pairs (the
-// textbook estimate), |L| x |R| without keys.
+// textbook estimate), |L| x |R| without keys; at least what a foreign key
+// joined to a key would give.
 [[nodiscard]] double estimate_join_rows(const logical_node& left, const logical_node& right,
                                         const std::vector<int>& left_keys,
                                         const std::vector<int>& right_keys);
