@@ -3,6 +3,8 @@
 // (partial states).
 #include "exec/agg_state.h"
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -40,6 +42,10 @@ std::vector<T>& storage_of(column& c) {
 }
 
 const uint8_t* valid_of(const column& c) { return c.has_nulls() ? c.valid().data() : nullptr; }
+
+// Heap bytes of a std::string of capacity `cap` (libstdc++ keeps up to 15
+// chars inline).
+size_t string_heap(size_t cap) { return cap > 15 ? cap + 1 : 0; }
 
 // counts[g[i]] += 1 per non-NULL row of `values` (or per row without one).
 // How many rows ahead the update loops prefetch their group's state.
@@ -105,6 +111,7 @@ class count_state final : public agg_state {
     return make_column<int64_t>(
         type_id::int64, b, e, [this](size_t i) { return count_[i]; }, nullptr);
   }
+  size_t memory_bytes() const override { return count_.capacity() * sizeof(int64_t); }
 
  private:
   std::vector<int64_t> count_;
@@ -156,6 +163,7 @@ class sum_count_state final : public agg_state {
           type_id::int64, b, e, [this](size_t i) { return slots_[i].sum; }, has);
     }
   }
+  size_t memory_bytes() const override { return slots_.capacity() * sizeof(slot); }
 
  private:
   struct slot {
@@ -233,7 +241,9 @@ class minmax_state final : public agg_state {
       if constexpr (std::is_same_v<T, std::string>) {
         const std::string_view x = arg->str(i);
         if (!has_[k] || (is_max ? std::string_view(val_[k]) < x : x < std::string_view(val_[k]))) {
+          const size_t before = string_heap(val_[k].capacity());
           val_[k].assign(x.data(), x.size());
+          heap_bytes_ += string_heap(val_[k].capacity()) - before;
           has_[k] = 1;
         }
       } else {
@@ -270,11 +280,15 @@ class minmax_state final : public agg_state {
           [this](size_t i) { return has_[i] != 0; });
     }
   }
+  size_t memory_bytes() const override {
+    return val_.capacity() * sizeof(T) + has_.capacity() + heap_bytes_;
+  }
 
  private:
   type_id type_;
   std::vector<T> val_;
   std::vector<uint8_t> has_;
+  size_t heap_bytes_ = 0;  // string values' heap buffers
 };
 
 template <bool is_max>
@@ -306,14 +320,20 @@ class distinct_state final : public agg_state {
     const uint8_t* valid = valid_of(*arg);
     for (size_t i = 0; i < n; ++i) {
       if (valid && !valid[i]) continue;
+      auto& set = sets_[g[i]];
+      const size_t capacity = set.capacity();
       if constexpr (std::is_same_v<K, std::string>) {
         // Debian's Abseil string_view is not std::string_view.
         const std::string_view v = arg->str(i);
         const absl::string_view x(v.data(), v.size());
-        if (!sets_[g[i]].contains(x)) sets_[g[i]].emplace(x);
+        if (!set.contains(x)) {
+          set.emplace(x);
+          set_bytes_ += string_heap(x.size());
+        }
       } else {
-        sets_[g[i]].insert(key(*arg, i));
+        set.insert(key(*arg, i));
       }
+      set_bytes_ += (set.capacity() - capacity) * (sizeof(K) + 1);
     }
     return absl::OkStatus();
   }
@@ -325,6 +345,31 @@ class distinct_state final : public agg_state {
   column_ptr emit_final(size_t b, size_t e) const override {
     return make_column<int64_t>(
         type_id::int64, b, e, [this](size_t i) { return sets_[i].size(); }, nullptr);
+  }
+  size_t memory_bytes() const override { return sets_.capacity() * sizeof(sets_[0]) + set_bytes_; }
+  size_t spill_rows(size_t g) const override { return std::max<size_t>(1, sets_[g].size()); }
+  // One distinct value per row, then NULLs (which add nothing to a set).
+  void emit_spill(size_t b, size_t e, const std::vector<uint32_t>& rows,
+                  std::vector<column_ptr>* out) const override {
+    auto c = std::make_shared<column>(type_);
+    for (size_t g = b; g < e; ++g) {
+      size_t k = 0;
+      for (const K& v : sets_[g]) {
+        if constexpr (std::is_same_v<K, std::string>) {
+          c->append_string(v);
+        } else if (type_ == type_id::float64) {
+          c->append_double(std::bit_cast<double>(v));
+        } else if (type_ == type_id::boolean) {
+          c->append_bool(v != 0);
+        } else {
+          c->append_int(v);
+        }
+        ++k;
+      }
+      for (; k < rows[g - b]; ++k) c->append_null();
+    }
+    c->compact_validity();
+    out->push_back(std::move(c));
   }
 
  private:
@@ -341,9 +386,27 @@ class distinct_state final : public agg_state {
 
   type_id type_;
   std::vector<absl::flat_hash_set<K>> sets_;
+  size_t set_bytes_ = 0;  // the sets' slot arrays and string contents
 };
 
 }  // namespace
+
+void agg_state::emit_spill(size_t b, size_t e, const std::vector<uint32_t>& rows,
+                           std::vector<column_ptr>* out) const {
+  const size_t first = out->size();
+  emit_partial(b, e, out);
+  if (std::all_of(rows.begin(), rows.end(), [](uint32_t r) { return r == 1; })) return;
+  for (size_t j = first; j < out->size(); ++j) {
+    const column& src = *(*out)[j];
+    auto c = std::make_shared<column>(src.type());
+    for (size_t i = 0; i < e - b; ++i) {
+      c->append_from(src, i);
+      for (uint32_t k = 1; k < rows[i]; ++k) c->append_null();
+    }
+    c->compact_validity();
+    (*out)[j] = std::move(c);
+  }
+}
 
 void append_state_fields(const aggregate_call& call, std::vector<field>* out) {
   switch (call.fn) {

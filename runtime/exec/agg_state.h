@@ -42,6 +42,20 @@ class agg_state {
   virtual void emit_partial(size_t begin, size_t end, std::vector<column_ptr>* out) const = 0;
   // The final values of groups [begin, end).
   [[nodiscard]] virtual column_ptr emit_final(size_t begin, size_t end) const = 0;
+
+  // Estimated bytes held (slot arrays by capacity, string and set contents),
+  // for the memory budget. Cheap: no walk over the groups.
+  [[nodiscard]] virtual size_t memory_bytes() const = 0;
+
+  // Spilling the final phase (exec/agg_spill.h) writes the state back as
+  // partial-state rows that merge() reads again. Group g needs at least
+  // spill_rows(g) of them: 1, or for COUNT(DISTINCT) one per distinct value.
+  [[nodiscard]] virtual size_t spill_rows(size_t /*group*/) const { return 1; }
+  // Appends the state columns of groups [begin, end), group begin + i taking
+  // rows[i] >= spill_rows rows: its state in the first and NULL states (which
+  // merge as nothing) in the others. COUNT(DISTINCT) puts one value per row.
+  virtual void emit_spill(size_t begin, size_t end, const std::vector<uint32_t>& rows,
+                          std::vector<column_ptr>* out) const;
 };
 
 // The state columns an aggregate contributes to the partial schema.

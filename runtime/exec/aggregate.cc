@@ -4,12 +4,22 @@
 // per-aggregate state arrays (agg_state); at finish it emits one state row per
 // group. The final aggregate runs after the shuffle on those state rows and
 // emits the final values. Task pipelines build both through make_*.
+//
+// Memory (with a memory_budget): both estimate their state as
+// group_table::memory_bytes() plus each agg_state's memory_bytes() (capacity
+// of the slot arrays and hash maps, string and set contents), checked after
+// each input batch. The partial aggregate then emits what it holds and starts
+// over; the final aggregate writes its groups to spill partitions
+// (exec/agg_spill.h). So the state passes the limit by at most what one input
+// batch adds, and vectors' doubling can make the real footprint up to twice
+// the estimate in between; spill write buffers add about limit/8.
 #include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "exec/agg_spill.h"
 #include "exec/agg_state.h"
 #include "exec/column_util.h"
 #include "exec/group_table.h"
@@ -40,12 +50,19 @@ std::string field_name(const schema& s, size_t i) {
   return i < s.size() ? "\"" + s.fields[i].name + "\"" : "#" + std::to_string(i);
 }
 
-class partial_aggregate final : public physical_operator {
+class partial_aggregate final : public spilling_operator {
  public:
-  partial_aggregate(std::vector<expr_ptr> keys, std::vector<aggregate_call> aggs, schema out)
-      : keys_(std::move(keys)), aggs_(std::move(aggs)), output_(std::move(out)) {}
+  partial_aggregate(std::vector<expr_ptr> keys, std::vector<aggregate_call> aggs, schema out,
+                    memory_budget budget)
+      : keys_(std::move(keys)),
+        aggs_(std::move(aggs)),
+        output_(std::move(out)),
+        budget_(std::move(budget)) {}
 
-  absl::Status push(batch in, const emit_fn&) override {
+  // Never spills: over the limit it emits its states early instead.
+  uint64_t spilled_bytes() const override { return 0; }
+
+  absl::Status push(batch in, const emit_fn& emit) override {
     if (auto st = init(); !st.ok()) return st;
     if (in.rows == 0) return absl::OkStatus();
     // Aggregates often share an argument (SUM(x), AVG(x)): evaluate it once.
@@ -75,11 +92,40 @@ class partial_aggregate final : public physical_operator {
       }
       if (auto st = states_[j]->update(gids_.data(), in.rows, value.get()); !st.ok()) return st;
     }
+    // Over the budget: hand the states on now (the final aggregate merges a
+    // group's rows however many there are) and start over. Without group
+    // expressions there is one group, which is always small.
+    if (budget_.limit > 0 && !group_exprs_.empty() &&
+        memory_bytes() > static_cast<size_t>(budget_.limit)) {
+      if (auto st = emit_states(emit); !st.ok()) return st;
+      reset();
+    }
     return absl::OkStatus();
   }
 
   absl::Status finish(const emit_fn& emit) override {
     if (auto st = init(); !st.ok()) return st;
+    return emit_states(emit);
+  }
+
+ private:
+  size_t memory_bytes() const {
+    size_t n = table_->memory_bytes() + gids_.capacity() * sizeof(uint32_t);
+    for (const auto& s : states_) n += s->memory_bytes();
+    return n;
+  }
+
+  // A fresh table and states (make_agg_state succeeded for each in init()).
+  void reset() {
+    table_ = std::make_unique<group_table>(key_types_);
+    for (size_t j = 0; j < aggs_.size(); ++j) {
+      states_[j] = *make_agg_state(aggs_[j], agg_phase::partial);
+      states_[j]->resize(table_->size());
+    }
+    gids_ = {};
+  }
+
+  absl::Status emit_states(const emit_fn& emit) {
     for (auto& s : states_) s->resize(table_->size());
     return emit_groups(
         *table_, output_,
@@ -90,7 +136,6 @@ class partial_aggregate final : public physical_operator {
         emit);
   }
 
- private:
   // Validates the output schema against keys and aggregates once, and builds
   // the table and states; the result is remembered for later calls.
   absl::Status init() {
@@ -125,6 +170,7 @@ class partial_aggregate final : public physical_operator {
                                       " has type ",
                                       std::string(type_name(output_.fields[i].type)) +
                                           ", expected " + std::string(type_name(expected[i].type)));
+    key_types_ = key_types;
     table_ = std::make_unique<group_table>(std::move(key_types));
     for (auto& s : states_) s->resize(table_->size());
     return absl::OkStatus();
@@ -133,6 +179,8 @@ class partial_aggregate final : public physical_operator {
   std::vector<expr_ptr> keys_;
   std::vector<aggregate_call> aggs_;
   schema output_;
+  memory_budget budget_;
+  std::vector<type_id> key_types_;  // of group_exprs_
   absl::Status init_status_;
   std::vector<const expr*> group_exprs_;  // keys_, then COUNT(DISTINCT) arguments
   std::unique_ptr<group_table> table_;
@@ -140,13 +188,20 @@ class partial_aggregate final : public physical_operator {
   std::vector<uint32_t> gids_;
 };
 
-class final_aggregate final : public physical_operator {
+class final_aggregate final : public spilling_operator {
  public:
-  final_aggregate(size_t num_keys, std::vector<aggregate_call> aggs, schema out, bool always)
-      : num_keys_(num_keys),
-        aggs_(std::move(aggs)),
-        output_(std::move(out)),
-        global_always_emits_(always) {}
+  final_aggregate(size_t num_keys, std::vector<aggregate_call> aggs, schema out, bool always,
+                  memory_budget budget)
+      : global_always_emits_(always) {
+    spec_.num_keys = num_keys;
+    spec_.aggs = std::move(aggs);
+    spec_.output = std::move(out);
+    spec_.budget = std::move(budget);
+  }
+
+  uint64_t spilled_bytes() const override {
+    return spilled_ + (spill_ ? spill_->spilled_bytes() : 0);
+  }
 
   absl::Status push(batch in, const emit_fn&) override {
     if (auto st = init(); !st.ok()) return st;
@@ -160,71 +215,67 @@ class final_aggregate final : public physical_operator {
         return st;
     }
     saw_rows_ = true;
-    std::vector<const column*> raw;
-    for (const auto& c : in.columns) raw.push_back(c.get());
-    const std::vector<const column*> keys(raw.begin(), raw.begin() + num_keys_);
-    table_->assign(keys, in.rows, &gids_);
-    size_t at = num_keys_;
-    for (size_t j = 0; j < states_.size(); ++j) {
-      states_[j]->resize(table_->size());
-      if (auto st = states_[j]->merge(gids_.data(), in.rows, raw.data() + at); !st.ok()) return st;
-      at += widths_[j];
+    if (auto st = groups_->merge(in); !st.ok()) return st;
+    // Over the budget: move the groups to spill partitions and start over.
+    // The global aggregate holds one group and never needs to.
+    if (spec_.budget.limit > 0 && spec_.num_keys > 0 &&
+        groups_->memory_bytes() > static_cast<size_t>(spec_.budget.limit)) {
+      if (!spill_) spill_ = std::make_unique<final_spill>(spec_);
+      if (auto st = spill_->add(groups_.get()); !st.ok()) return st;
     }
     return absl::OkStatus();
   }
 
   absl::Status finish(const emit_fn& emit) override {
     if (auto st = init(); !st.ok()) return st;
-    if (num_keys_ == 0 && !saw_rows_ && !global_always_emits_) return absl::OkStatus();
-    for (auto& s : states_) s->resize(table_->size());
-    return emit_groups(
-        *table_, output_,
-        [&](size_t b, size_t e, std::vector<column_ptr>* cols) {
-          for (const auto& s : states_) cols->push_back(s->emit_final(b, e));
-        },
-        emit);
+    if (spec_.num_keys == 0 && !saw_rows_ && !global_always_emits_) return absl::OkStatus();
+    if (!spill_) return groups_->emit_final(emit);
+    auto st = spill_->add(groups_.get());
+    if (st.ok()) st = spill_->finish(emit);
+    spilled_ += spill_->spilled_bytes();
+    spill_.reset();  // the spill files go at once, not with the operator
+    return st;
   }
 
  private:
   absl::Status init() {
-    if (table_ || !init_status_.ok()) return init_status_;
-    if (output_.size() != num_keys_ + aggs_.size())
+    if (groups_ || !init_status_.ok()) return init_status_;
+    const size_t num_keys = spec_.num_keys;
+    const schema& output = spec_.output;
+    if (output.size() != num_keys + spec_.aggs.size())
       return init_status_ =
-                 invalid("final aggregate: output schema has ", std::to_string(output_.size()),
-                         " columns, expected ", std::to_string(num_keys_ + aggs_.size()));
-    std::vector<type_id> key_types;
-    for (size_t i = 0; i < num_keys_; ++i) key_types.push_back(output_.fields[i].type);
-    input_types_ = key_types;
-    for (size_t j = 0; j < aggs_.size(); ++j) {
-      const aggregate_call& a = aggs_[j];
-      if (output_.fields[num_keys_ + j].type != a.type)
-        return init_status_ =
-                   invalid("final aggregate: output column ", field_name(output_, num_keys_ + j),
-                           " does not have type ", type_name(a.type));
-      std::vector<field> fields;
-      append_state_fields(a, &fields);
-      widths_.push_back(fields.size());
-      for (const auto& f : fields) input_types_.push_back(f.type);
-      auto s = make_agg_state(a, agg_phase::final);
-      if (!s.ok()) return init_status_ = s.status();
-      states_.push_back(*std::move(s));
+                 invalid("final aggregate: output schema has ", std::to_string(output.size()),
+                         " columns, expected ", std::to_string(num_keys + spec_.aggs.size()));
+    for (size_t i = 0; i < num_keys; ++i) {
+      spec_.key_types.push_back(output.fields[i].type);
+      spec_.state_schema.fields.push_back(output.fields[i]);
     }
-    table_ = std::make_unique<group_table>(std::move(key_types));
-    for (auto& s : states_) s->resize(table_->size());
+    input_types_ = spec_.key_types;
+    for (size_t j = 0; j < spec_.aggs.size(); ++j) {
+      const aggregate_call& a = spec_.aggs[j];
+      if (output.fields[num_keys + j].type != a.type)
+        return init_status_ =
+                   invalid("final aggregate: output column ", field_name(output, num_keys + j),
+                           " does not have type ", type_name(a.type));
+      const size_t before = spec_.state_schema.size();
+      append_state_fields(a, &spec_.state_schema.fields);
+      spec_.widths.push_back(spec_.state_schema.size() - before);
+      for (size_t i = before; i < spec_.state_schema.size(); ++i)
+        input_types_.push_back(spec_.state_schema.fields[i].type);
+      if (auto s = make_agg_state(a, agg_phase::final); !s.ok()) return init_status_ = s.status();
+    }
+    groups_ = std::make_unique<final_groups>(spec_);
     return absl::OkStatus();
   }
 
-  size_t num_keys_;
-  std::vector<aggregate_call> aggs_;
-  schema output_;
+  final_spec spec_;
   bool global_always_emits_;
   bool saw_rows_ = false;
   absl::Status init_status_;
   std::vector<type_id> input_types_;  // keys, then each aggregate's state columns
-  std::vector<size_t> widths_;        // state columns per aggregate
-  std::unique_ptr<group_table> table_;
-  std::vector<std::unique_ptr<agg_state>> states_;
-  std::vector<uint32_t> gids_;
+  std::unique_ptr<final_groups> groups_;
+  std::unique_ptr<final_spill> spill_;
+  uint64_t spilled_ = 0;  // by spills already finished
 };
 
 }  // namespace
@@ -238,15 +289,15 @@ schema partial_aggregate_schema(const std::vector<field>& keys,
 }
 
 operator_ptr make_partial_aggregate(std::vector<expr_ptr> keys, std::vector<aggregate_call> aggs,
-                                    schema partial_output) {
+                                    schema partial_output, memory_budget budget) {
   return std::make_unique<partial_aggregate>(std::move(keys), std::move(aggs),
-                                             std::move(partial_output));
+                                             std::move(partial_output), std::move(budget));
 }
 
 operator_ptr make_final_aggregate(size_t num_keys, std::vector<aggregate_call> aggs, schema output,
-                                  bool global_always_emits) {
+                                  bool global_always_emits, memory_budget budget) {
   return std::make_unique<final_aggregate>(num_keys, std::move(aggs), std::move(output),
-                                           global_always_emits);
+                                           global_always_emits, std::move(budget));
 }
 
 }  // namespace tranche

@@ -15,6 +15,21 @@ namespace tranche {
 namespace {
 
 constexpr uint32_t k_empty = UINT32_MAX;
+// std::string keeps up to this many chars inline (libstdc++); longer ones
+// allocate.
+constexpr size_t k_sso_chars = 15;
+
+size_t column_bytes(const column& c) {
+  return c.i64().capacity() * 8 + c.f64().capacity() * 8 + c.b().capacity() +
+         c.offsets().capacity() * 4 + c.chars().capacity() + c.valid().capacity();
+}
+
+// A flat_hash_map/set slot array: capacity slots of `slot` bytes plus one
+// control byte each.
+template <class M>
+size_t table_bytes(const M& m) {
+  return m.capacity() * (sizeof(typename M::value_type) + 1);
+}
 // A direct array is used while the key span stays small, or within the hard
 // cap and at most 8 slots per group: 4-byte slots then cost at most 32 bytes
 // per group, about what the hash map needs (16-byte slots, load factor
@@ -222,12 +237,18 @@ uint32_t group_table::find_or_add_string(std::string_view s, const std::vector<c
       return id;
     }
     // Too many distinct values for a linear scan: move them to the hash map.
-    for (auto& [key, id] : small_strings_) string_map_.emplace(std::move(key), id);
+    for (auto& [key, id] : small_strings_) {
+      if (key.size() > k_sso_chars) string_heap_bytes_ += key.capacity() + 1;
+      string_map_.emplace(std::move(key), id);
+    }
     small_strings_.clear();
   }
   auto [it, inserted] =
       string_map_.try_emplace(absl::string_view(s.data(), s.size()), static_cast<uint32_t>(size_));
-  if (inserted) new_group(keys, row);
+  if (inserted) {
+    new_group(keys, row);
+    if (s.size() > k_sso_chars) string_heap_bytes_ += s.size() + 1;
+  }
   return it->second;
 }
 
@@ -328,6 +349,18 @@ void group_table::assign_composite(const std::vector<const column*>& keys, size_
     if (id == size_) new_group(keys, i);
     g[i] = id;
   }
+}
+
+size_t group_table::memory_bytes() const {
+  size_t n = sizeof(*this) + direct_slots_.capacity() * sizeof(uint32_t) + table_bytes(int_map_) +
+             table_bytes(string_map_) + string_heap_bytes_ +
+             small_strings_.capacity() * sizeof(small_strings_[0]) + column_ids_.capacity() * 4 +
+             fold_ids_.capacity() * 4 + scratch_i64_.capacity() * 8;
+  for (const auto& c : key_cols_) n += column_bytes(*c);
+  for (const auto& t : per_column_) n += t->memory_bytes();
+  for (const auto& f : folds_) n += f.table->memory_bytes() + f.pairs.capacity() * 8;
+  if (packed_) n += column_bytes(*packed_);
+  return n;
 }
 
 std::vector<column_ptr> group_table::keys(size_t begin, size_t end) const {

@@ -44,6 +44,10 @@ class group_table {
 
   [[nodiscard]] size_t size() const { return size_; }
 
+  // Estimated bytes held: key columns, slot arrays and hash maps by capacity
+  // (for the aggregates' memory budget; O(number of keys), not of groups).
+  [[nodiscard]] size_t memory_bytes() const;
+
   // Key values of groups [begin, end): one column per key.
   [[nodiscard]] std::vector<column_ptr> keys(size_t begin, size_t end) const;
 
@@ -90,6 +94,7 @@ class group_table {
   std::array<std::pair<uint64_t, uint32_t>, (1 << k_cache_bits)> short_cache_;
   std::vector<std::pair<std::string, uint32_t>> small_strings_;
   absl::flat_hash_map<std::string, uint32_t> string_map_;
+  size_t string_heap_bytes_ = 0;  // bytes of string_map_ keys too long for SSO
 
   // composite: one table per key column, and one per fold of two ids. A
   // fold numbers pairs (id so far, next column's id) packed as

@@ -4,8 +4,10 @@
 // (aggregate, sort). One virtual call per batch, never per row.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -26,6 +28,25 @@ class physical_operator {
 
 using operator_ptr = std::unique_ptr<physical_operator>;
 
+// How much memory an operator's state may hold before it spills, and where
+// its spill files go (a directory that exists). limit 0: unlimited, no spill.
+struct memory_budget {
+  int64_t limit = 0;
+  std::string spill_dir;
+};
+
+// What make_partial_aggregate, make_final_aggregate and make_sort return: an
+// operator that reports how much it spilled (tests, metrics). Spill files are
+// unlinked on creation, so they vanish at finish, destruction, an error or a
+// crash. Memory: the state's estimated bytes (held batches by approx_bytes,
+// plus hash tables and state arrays by capacity) stay within about twice
+// budget.limit, plus the batch being processed (see aggregate.cc, sort.cc).
+class spilling_operator : public physical_operator {
+ public:
+  // Bytes written to spill files so far (0 while everything fits in memory).
+  [[nodiscard]] virtual uint64_t spilled_bytes() const = 0;
+};
+
 // Keeps rows where `predicate` is TRUE (NULL and FALSE are dropped).
 [[nodiscard]] operator_ptr make_filter(expr_ptr predicate);
 
@@ -42,6 +63,9 @@ using operator_ptr = std::unique_ptr<physical_operator>;
 
 // Phase 1 (per task, before the shuffle): groups input rows by `keys` and
 // emits one row of state per group at finish, in partial_aggregate_schema.
+// Over budget.limit it never spills: it emits the states it holds and starts
+// over, so a group may then appear in several rows (the final aggregate merges
+// them; COUNT(DISTINCT) values are deduplicated there too).
 // With no keys it emits exactly one row (the global aggregate's state),
 // except with COUNT(DISTINCT x): counts of distinct values cannot be merged,
 // so each such x is also a hidden group key, and a group is emitted as one
@@ -49,19 +73,26 @@ using operator_ptr = std::unique_ptr<physical_operator>;
 // states for its rows (none for no input rows).
 [[nodiscard]] operator_ptr make_partial_aggregate(std::vector<expr_ptr> keys,
                                                   std::vector<aggregate_call> aggs,
-                                                  schema partial_output);
+                                                  schema partial_output, memory_budget budget = {});
 
 // Phase 2 (after the shuffle): input is partial_aggregate_schema; the first
 // `num_keys` columns are the group keys. Merges states and emits the final
 // values in `output` (keys, then one column per aggregate). SUM/MIN/MAX/AVG of
 // no non-NULL input is NULL; COUNT is 0. With num_keys == 0 and no input rows
-// at all it still emits one row (SELECT count(*) FROM empty -> 0).
+// at all it still emits one row (SELECT count(*) FROM empty -> 0). Over
+// budget.limit it partitions the state rows by key hash into spill files and
+// aggregates them partition by partition at finish (see exec/agg_spill.h);
+// the global aggregate (no keys) holds one group and never spills.
 [[nodiscard]] operator_ptr make_final_aggregate(size_t num_keys, std::vector<aggregate_call> aggs,
-                                                schema output, bool global_always_emits = true);
+                                                schema output, bool global_always_emits = true,
+                                                memory_budget budget = {});
 
 // Sorts all input by `keys` at finish; with limit >= 0 keeps only the first
-// `limit` rows (top-N, memory bounded by limit). Stable.
-[[nodiscard]] operator_ptr make_sort(std::vector<sort_key> keys, int64_t limit = -1);
+// `limit` rows (top-N, memory bounded by limit). Stable. Over budget.limit it
+// writes sorted runs to spill files and merges them at finish (see
+// exec/sort_spill.h); a top-N spills only when its `limit` rows do not fit.
+[[nodiscard]] operator_ptr make_sort(std::vector<sort_key> keys, int64_t limit = -1,
+                                     memory_budget budget = {});
 
 // A scalar subquery's value: passes through exactly one row; emits one row of
 // NULLs (schema `output`) when there was none, and fails when there is more

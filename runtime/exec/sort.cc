@@ -5,6 +5,15 @@
 // rows that cannot beat the current last row are dropped on arrival, and the
 // rest are merged into the kept set whenever enough accumulate, so memory stays
 // bounded by the limit. Task pipelines build it through make_sort.
+//
+// Memory (with a memory_budget): the buffered input counts as its
+// approx_bytes plus the 16-byte sort entry per row that sorting it needs.
+// Past the limit the buffer is sorted into a run in a spill file, and
+// finish() merges the runs (exec/sort_spill.h), holding one batch of about
+// limit / (2 * k_max_fan_in) bytes per run merged and emitting batches of
+// about limit / 4 bytes: at most about twice the limit in all. A top-N keeps
+// its best `limit` rows; only when those pass half the budget does it turn
+// into runs (each cut to `limit` rows) merged at finish.
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -18,96 +27,10 @@
 
 #include "exec/column_util.h"
 #include "exec/operators.h"
+#include "exec/sort_spill.h"
 
 namespace tranche {
 namespace {
-
-// A sort key bound to one batch's column, so comparisons read raw pointers.
-struct bound_key {
-  type_id type;
-  const int64_t* i64;
-  const double* f64;
-  const uint8_t* b;
-  const uint32_t* off;
-  const char* chars;
-  const uint8_t* valid;  // nullptr: no NULLs
-  bool ascending;
-  bool nulls_first;
-};
-
-std::vector<bound_key> bind_keys(const batch& in, const std::vector<sort_key>& keys) {
-  std::vector<bound_key> out;
-  out.reserve(keys.size());
-  for (const auto& k : keys) {
-    const column& c = *in.columns[k.column];
-    out.push_back({c.type(), c.i64().data(), c.f64().data(), c.b().data(), c.offsets().data(),
-                   c.chars().data(), c.has_nulls() ? c.valid().data() : nullptr, k.ascending,
-                   k.nulls_first});
-  }
-  return out;
-}
-
-// Total order on doubles: NaN after every number, -0.0 equal to 0.0.
-int compare_double(double a, double b) {
-  if (a < b) return -1;
-  if (a > b) return 1;
-  return static_cast<int>(std::isnan(a)) - static_cast<int>(std::isnan(b));
-}
-
-// <0, 0, >0: row i (keys bound to its batch in ka) against row j (kb).
-// Keys before `from` are not looked at (callers know they are equal).
-int compare_rows(const std::vector<bound_key>& ka, size_t i, const std::vector<bound_key>& kb,
-                 size_t j, size_t from = 0) {
-  for (size_t k = from; k < ka.size(); ++k) {
-    const bound_key& x = ka[k];
-    const bound_key& y = kb[k];
-    const bool nx = x.valid && !x.valid[i];
-    const bool ny = y.valid && !y.valid[j];
-    if (nx || ny) {
-      if (nx && ny) continue;
-      // NULL placement is explicit per key and independent of the direction.
-      return nx == x.nulls_first ? -1 : 1;
-    }
-    int c = 0;
-    switch (x.type) {
-      case type_id::int64:
-      case type_id::date:
-        c = (x.i64[i] > y.i64[j]) - (x.i64[i] < y.i64[j]);
-        break;
-      case type_id::float64:
-        c = compare_double(x.f64[i], y.f64[j]);
-        break;
-      case type_id::boolean:
-        c = static_cast<int>(x.b[i] & 1) - static_cast<int>(y.b[j] & 1);
-        break;
-      case type_id::string: {
-        const std::string_view sx(x.chars + x.off[i], x.off[i + 1] - x.off[i]);
-        const std::string_view sy(y.chars + y.off[j], y.off[j + 1] - y.off[j]);
-        c = sx.compare(sy);
-        break;
-      }
-    }
-    if (c != 0) return x.ascending ? c : -c;
-  }
-  return 0;
-}
-
-struct row_ref {
-  uint32_t part;
-  uint32_t row;
-  friend bool operator<(const row_ref& a, const row_ref& b) {
-    return a.part != b.part ? a.part < b.part : a.row < b.row;
-  }
-};
-
-// A row to sort: its first key normalized to an unsigned integer whose order
-// is the key's order (direction included), and where the row lives. Sorting
-// these 16-byte entries touches contiguous memory; only ties on the first key
-// (or on a string's 8-byte prefix) look at the rows themselves.
-struct sort_entry {
-  uint64_t key;
-  row_ref ref;
-};
 
 uint64_t normalized_key(const bound_key& k, size_t i) {
   constexpr uint64_t sign = uint64_t{1} << 63;
@@ -140,107 +63,61 @@ uint64_t normalized_key(const bound_key& k, size_t i) {
   return k.ascending ? u : ~u;
 }
 
-// Gathers rows order[0, n) from `parts` into one batch of their schema.
-batch gather(const std::vector<batch_ptr>& parts, const sort_entry* order, size_t n) {
-  batch out;
-  out.schema = parts[0]->schema;
-  out.rows = n;
-  for (size_t c = 0; c < out.schema.size(); ++c) {
-    std::vector<const column*> src;
-    bool nulls = false;
-    for (const auto& p : parts) {
-      src.push_back(p->columns[c].get());
-      nulls = nulls || p->columns[c]->has_nulls();
-    }
-    auto col = std::make_shared<column>(src[0]->type());
-    // Typed per-part data pointers, so each row costs two loads.
-    auto gather_fixed = [&](auto& dst, auto data_of) {
-      std::vector<decltype(data_of(*src[0]))> data;
-      for (const column* s : src) data.push_back(data_of(*s));
-      dst.resize(n);
-      // Rows are scattered over the parts: prefetch ahead so the misses overlap.
-      constexpr size_t k_ahead = 16;
-      for (size_t k = 0; k < n; ++k) {
-        if (k + k_ahead < n)
-          __builtin_prefetch(&data[order[k + k_ahead].ref.part][order[k + k_ahead].ref.row]);
-        dst[k] = data[order[k].ref.part][order[k].ref.row];
-      }
-    };
-    switch (col->type()) {
-      case type_id::int64:
-      case type_id::date:
-        gather_fixed(col->i64(), [](const column& s) { return s.i64().data(); });
-        break;
-      case type_id::float64:
-        gather_fixed(col->f64(), [](const column& s) { return s.f64().data(); });
-        break;
-      case type_id::boolean:
-        gather_fixed(col->b(), [](const column& s) { return s.b().data(); });
-        break;
-      case type_id::string: {
-        auto& off = col->offsets();
-        off.resize(n + 1);
-        // Two dependent loads per row (offset, then bytes): prefetch the
-        // offsets far ahead and the bytes nearer, once their offset is cached.
-        constexpr size_t k_far = 16, k_near = 8;
-        for (size_t k = 0; k < n; ++k) {
-          if (k + k_far < n) {
-            const row_ref& f = order[k + k_far].ref;
-            __builtin_prefetch(src[f.part]->offsets().data() + f.row);
-          }
-          if (k + k_near < n) {
-            const row_ref& f = order[k + k_near].ref;
-            __builtin_prefetch(src[f.part]->chars().data() + src[f.part]->offsets()[f.row]);
-          }
-          const std::string_view s = src[order[k].ref.part]->str(order[k].ref.row);
-          col->chars().append(s.data(), s.size());
-          off[k + 1] = static_cast<uint32_t>(col->chars().size());
-        }
-        break;
-      }
-    }
-    if (nulls) {
-      auto& v = col->valid();
-      v.resize(n);
-      for (size_t k = 0; k < n; ++k)
-        v[k] = src[order[k].ref.part]->is_null(order[k].ref.row) ? 0 : 1;
-      col->compact_validity();
-    }
-    col->set_size(n);
-    out.columns.push_back(std::move(col));
-  }
-  return out;
-}
-
-class sort_op final : public physical_operator {
+class sort_op final : public spilling_operator {
  public:
-  sort_op(std::vector<sort_key> keys, int64_t limit) : keys_(std::move(keys)), limit_(limit) {}
+  sort_op(std::vector<sort_key> keys, int64_t limit, memory_budget budget)
+      : keys_(std::move(keys)), limit_(limit), budget_(std::move(budget)) {}
+
+  uint64_t spilled_bytes() const override { return spilled_; }
 
   absl::Status push(batch in, const emit_fn&) override {
     for (const auto& k : keys_)
       if (k.column < 0 || static_cast<size_t>(k.column) >= in.columns.size())
         return invalid("sort key column #", std::to_string(k.column), " is out of range");
     if (in.rows == 0 || limit_ == 0) return absl::OkStatus();
-    if (limit_ > 0 && kept_ && kept_->rows == static_cast<size_t>(limit_)) {
-      // Top-N is full: only rows strictly before the last kept row can enter
-      // (a tie arrived later, so stability ranks it after).
-      const auto kept_keys = bind_keys(*kept_, keys_);
+    // Top-N: only rows strictly before the last of `limit` rows already seen
+    // can enter (a tie arrived later, so stability ranks it after).
+    const batch* bar = nullptr;
+    if (limit_ > 0 && kept_ && kept_->rows == static_cast<size_t>(limit_)) bar = kept_.get();
+    if (limit_ > 0 && threshold_) bar = threshold_.get();
+    if (bar) {
+      const auto bar_keys = bind_keys(*bar, keys_);
       const auto in_keys = bind_keys(in, keys_);
-      const size_t last = kept_->rows - 1;
+      const size_t last = bar->rows - 1;
       std::vector<uint32_t> sel;
       for (size_t i = 0; i < in.rows; ++i)
-        if (compare_rows(in_keys, i, kept_keys, last) < 0) sel.push_back(static_cast<uint32_t>(i));
+        if (compare_rows(in_keys, i, bar_keys, last) < 0) sel.push_back(static_cast<uint32_t>(i));
       if (sel.empty()) return absl::OkStatus();
       if (sel.size() < in.rows) in = take(in, sel);
     }
+    const uint64_t bytes = approx_bytes(in) + in.rows * sizeof(sort_entry);
+    in_bytes_ += bytes;
+    in_rows_ += in.rows;
+    buffered_bytes_ += bytes;
     buffered_rows_ += in.rows;
     buffered_.push_back(std::make_shared<const batch>(std::move(in)));
-    if (limit_ > 0 && buffered_rows_ >= std::max(static_cast<size_t>(limit_), k_emit_batch_rows))
-      compact();
+    const bool budgeted = budget_.limit > 0;
+    const auto limit_bytes = static_cast<uint64_t>(budget_.limit);
+    if (limit_ > 0 && runs_.empty()) {
+      if (buffered_rows_ >= std::max(static_cast<size_t>(limit_), k_emit_batch_rows) ||
+          (budgeted && buffered_bytes_ + kept_bytes_ > limit_bytes))
+        compact();
+      // The best `limit` rows alone fill half the budget: they become the
+      // first run, and later input goes to runs as in a full sort.
+      if (budgeted && kept_ && kept_bytes_ > limit_bytes / 2) return spill_kept();
+      return absl::OkStatus();
+    }
+    if (budgeted && buffered_bytes_ > limit_bytes) return spill_buffered();
     return absl::OkStatus();
   }
 
   absl::Status finish(const emit_fn& emit) override {
+    if (!runs_.empty()) {
+      if (auto st = spill_buffered(); !st.ok()) return st;
+      auto runs = std::move(runs_);
+      runs_.clear();
+      return merge_runs(std::move(runs), keys_, run_opts(), &spilled_, emit);
+    }
     if (limit_ >= 0) {
       compact();
       if (!kept_) return absl::OkStatus();
@@ -348,6 +225,57 @@ class sort_op final : public physical_operator {
     }
   };
 
+  run_options run_opts() const {
+    const auto limit = static_cast<size_t>(budget_.limit);
+    const size_t row_bytes = std::max<uint64_t>(1, in_bytes_ / std::max<uint64_t>(1, in_rows_));
+    run_options o;
+    o.spill_dir = budget_.spill_dir;
+    o.buffer_bytes = std::clamp<size_t>(limit / 16, size_t{4} << 10, size_t{1} << 20);
+    o.run_batch_rows =
+        std::clamp<size_t>(limit / (2 * k_max_fan_in * row_bytes), 1, k_emit_batch_rows);
+    o.output_batch_rows = std::clamp<size_t>(limit / (4 * row_bytes), 1, k_emit_batch_rows);
+    o.limit = limit_;
+    return o;
+  }
+
+  // Sorts the buffered rows (a top-N: its best `limit`) into a new run.
+  absl::Status spill_buffered() {
+    if (buffered_.empty()) return absl::OkStatus();
+    const std::vector<sort_entry> order = sorted_order(buffered_, buffered_rows_);
+    auto run = write_run(buffered_, order.data(), order.size(), run_opts(), &spilled_);
+    if (!run.ok()) return run.status();
+    runs_.push_back(*std::move(run));
+    if (limit_ > 0 && order.size() == static_cast<size_t>(limit_))
+      lower_threshold(gather(buffered_, &order.back(), 1));
+    buffered_.clear();
+    buffered_rows_ = 0;
+    buffered_bytes_ = 0;
+    return absl::OkStatus();
+  }
+
+  // Top-N: the kept rows (already in order) become the first run.
+  absl::Status spill_kept() {
+    std::vector<sort_entry> order(kept_->rows);
+    for (size_t i = 0; i < order.size(); ++i) order[i].ref = {0, static_cast<uint32_t>(i)};
+    const std::vector<batch_ptr> parts{kept_};
+    auto run = write_run(parts, order.data(), order.size(), run_opts(), &spilled_);
+    if (!run.ok()) return run.status();
+    runs_.push_back(*std::move(run));
+    if (kept_->rows == static_cast<size_t>(limit_))
+      lower_threshold(gather(parts, &order.back(), 1));
+    kept_.reset();
+    kept_bytes_ = 0;
+    return spill_buffered();
+  }
+
+  // Top-N: `row` (one row) is the last of `limit` rows seen; it becomes the
+  // bar for later input if it ranks before the current one.
+  void lower_threshold(batch row) {
+    if (threshold_ && compare_rows(bind_keys(row, keys_), 0, bind_keys(*threshold_, keys_), 0) >= 0)
+      return;
+    threshold_ = std::make_shared<const batch>(std::move(row));
+  }
+
   // Top-N: merges the kept rows and the buffered ones into the new kept set.
   void compact() {
     if (buffered_.empty()) return;
@@ -358,21 +286,32 @@ class sort_op final : public physical_operator {
     total += buffered_rows_;
     buffered_.clear();
     buffered_rows_ = 0;
+    buffered_bytes_ = 0;
     const std::vector<sort_entry> order = sorted_order(parts, total);
     kept_ = std::make_shared<const batch>(gather(parts, order.data(), order.size()));
+    kept_bytes_ = approx_bytes(*kept_) + kept_->rows * sizeof(sort_entry);
   }
 
   std::vector<sort_key> keys_;
   int64_t limit_;
+  memory_budget budget_;
   std::vector<batch_ptr> buffered_;
   size_t buffered_rows_ = 0;
-  batch_ptr kept_;  // top-N only: the best rows so far, in order
+  uint64_t buffered_bytes_ = 0;          // approx_bytes + a sort entry per row
+  uint64_t in_bytes_ = 0, in_rows_ = 0;  // all input kept so far: the average row size
+  batch_ptr kept_;                       // top-N only: the best rows so far, in order
+  uint64_t kept_bytes_ = 0;
+  // Spilling: sorted runs in input order; for a top-N, the last row of the
+  // best `limit` rows of some run, which later rows must beat.
+  std::vector<std::unique_ptr<spill_file>> runs_;
+  batch_ptr threshold_;
+  uint64_t spilled_ = 0;
 };
 
 }  // namespace
 
-operator_ptr make_sort(std::vector<sort_key> keys, int64_t limit) {
-  return std::make_unique<sort_op>(std::move(keys), limit);
+operator_ptr make_sort(std::vector<sort_key> keys, int64_t limit, memory_budget budget) {
+  return std::make_unique<sort_op>(std::move(keys), limit, std::move(budget));
 }
 
 }  // namespace tranche

@@ -59,33 +59,53 @@ absl::Status spill_file::flush() {
   return absl::OkStatus();
 }
 
-absl::Status spill_file::read_all(const std::function<absl::Status(batch)>& f) {
+absl::Status spill_file::release_buffer() {
   if (auto st = flush(); !st.ok()) return st;
-  std::vector<char> data;
-  uint64_t pos = 0;
-  auto read_at = [&](char* dst, size_t n) -> absl::Status {
-    size_t done = 0;
-    while (done < n) {
-      const ssize_t r = ::pread(fd_, dst + done, n - done, static_cast<off_t>(pos + done));
-      if (r < 0 && errno == EINTR) continue;
-      if (r < 0) return io_error("cannot read a");
-      if (r == 0) return absl::DataLossError("spill file in \"" + dir_ + "\" is truncated");
-      done += static_cast<size_t>(r);
-    }
-    pos += n;
-    return absl::OkStatus();
-  };
-  while (pos < bytes_) {
-    uint64_t n = 0;
-    if (auto st = read_at(reinterpret_cast<char*>(&n), sizeof n); !st.ok()) return st;
-    if (n > bytes_ - pos) return absl::DataLossError("spill file in \"" + dir_ + "\" is corrupt");
-    data.resize(n);
-    if (auto st = read_at(data.data(), n); !st.ok()) return st;
-    auto b = decode_batch(data.data(), data.size());
-    if (!b.ok()) return b.status();
-    if (auto st = f(*std::move(b)); !st.ok()) return st;
+  std::vector<char>().swap(buffer_);
+  return absl::OkStatus();
+}
+
+absl::Status spill_file::read_at(uint64_t pos, char* dst, size_t n) {
+  size_t done = 0;
+  while (done < n) {
+    const ssize_t r = ::pread(fd_, dst + done, n - done, static_cast<off_t>(pos + done));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return io_error("cannot read a");
+    if (r == 0) return absl::DataLossError("spill file in \"" + dir_ + "\" is truncated");
+    done += static_cast<size_t>(r);
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<bool> spill_file::read_next(uint64_t* offset, batch* out) {
+  if (!buffer_.empty())
+    if (auto st = flush(); !st.ok()) return st;
+  const uint64_t pos = *offset;
+  if (pos >= bytes_) return false;
+  uint64_t n = 0;
+  if (bytes_ - pos < sizeof n)
+    return absl::DataLossError("spill file in \"" + dir_ + "\" is corrupt");
+  if (auto st = read_at(pos, reinterpret_cast<char*>(&n), sizeof n); !st.ok()) return st;
+  if (n > bytes_ - pos - sizeof n)
+    return absl::DataLossError("spill file in \"" + dir_ + "\" is corrupt");
+  std::vector<char> data(n);
+  if (auto st = read_at(pos + sizeof n, data.data(), n); !st.ok()) return st;
+  auto b = decode_batch(data.data(), data.size());
+  if (!b.ok()) return b.status();
+  *out = *std::move(b);
+  *offset = pos + sizeof n + n;
+  return true;
+}
+
+absl::Status spill_file::read_all(const std::function<absl::Status(batch)>& f) {
+  uint64_t pos = 0;
+  for (;;) {
+    batch b;
+    auto more = read_next(&pos, &b);
+    if (!more.ok()) return more.status();
+    if (!*more) return absl::OkStatus();
+    if (auto st = f(std::move(b)); !st.ok()) return st;
+  }
 }
 
 }  // namespace tranche

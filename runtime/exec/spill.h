@@ -36,6 +36,14 @@ class spill_file {
   [[nodiscard]] absl::Status append(const batch& b);
   // Calls f on every appended batch, in order (flushes the buffer first).
   [[nodiscard]] absl::Status read_all(const std::function<absl::Status(batch)>& f);
+  // Reads the batch that starts at byte `*offset` (0 for the first) into
+  // `*out` and advances `*offset` past it; false (and `*out` untouched) at the
+  // end. Lets a caller stream several files at once (the sort's k-way merge).
+  // Flushes the buffer first, so appends may go on in between.
+  [[nodiscard]] absl::StatusOr<bool> read_next(uint64_t* offset, batch* out);
+  // Writes out the buffer and frees its memory, for a file that is complete
+  // but read only later (a sort's runs wait for the merge together).
+  [[nodiscard]] absl::Status release_buffer();
 
   [[nodiscard]] uint64_t bytes() const { return bytes_; }  // written, with lengths
   [[nodiscard]] uint64_t rows() const { return rows_; }
@@ -47,6 +55,7 @@ class spill_file {
   spill_file(int fd, std::string dir, size_t buffer_bytes)
       : fd_(fd), dir_(std::move(dir)), buffer_bytes_(buffer_bytes) {}
   absl::Status flush();
+  absl::Status read_at(uint64_t pos, char* dst, size_t n);
   absl::Status io_error(const char* what) const;
 
   int fd_ = -1;

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <stdlib.h>  // mkdtemp
+
+#include <filesystem>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -30,6 +33,33 @@ inline void PrintTo(const value& v, std::ostream* os) {
 }
 
 namespace test {
+
+// A scratch directory for spill files under the system's temp dir, removed
+// at the end; files() counts what is left in it.
+class spill_dir {
+ public:
+  spill_dir() {
+    std::string t = std::filesystem::temp_directory_path() / "tranche_spill_test_XXXXXX";
+    path_ = ::mkdtemp(t.data()) ? t : "";
+  }
+  ~spill_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  spill_dir(const spill_dir&) = delete;
+  spill_dir& operator=(const spill_dir&) = delete;
+  const std::string& path() const { return path_; }
+  size_t files() const {
+    size_t n = 0;
+    for (auto it = std::filesystem::directory_iterator(path_);
+         it != std::filesystem::directory_iterator(); ++it)
+      ++n;
+    return n;
+  }
+
+ private:
+  std::string path_;
+};
 
 inline const value null_v{};
 inline value I(int64_t v) { return value{v}; }

@@ -559,29 +559,7 @@ uint64_t randomized_against_reference(int64_t memory_limit, const std::string& s
 
 TEST(HashJoin, RandomizedAgainstNestedLoop) { EXPECT_EQ(randomized_against_reference(0, ""), 0u); }
 
-// A scratch directory under the system's temp dir, removed at the end.
-class spill_dir {
- public:
-  spill_dir() {
-    std::string t = std::filesystem::temp_directory_path() / "hash_join_test_XXXXXX";
-    path_ = ::mkdtemp(t.data()) ? t : "";
-  }
-  ~spill_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  size_t files() const {
-    size_t n = 0;
-    for (auto it = std::filesystem::directory_iterator(path_);
-         it != std::filesystem::directory_iterator(); ++it)
-      ++n;
-    return n;
-  }
-
- private:
-  std::string path_;
-};
+using test::spill_dir;
 
 // The same cases with a build side (about 8 KB) far over its memory limit:
 // identical results through the spill files, which are gone afterwards. At
