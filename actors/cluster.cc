@@ -37,7 +37,11 @@ std::string to_string(const progress_event& e) {
       return absl::StrCat(head, " obtained lease ", e.lease, " on node ", e.node, " (",
                           e.slots_held, " held)");
     case progress_kind::task_finished:
-      return absl::StrCat(head, " task done (", e.tasks_done, "/", e.tasks_total, ")");
+      return absl::StrCat(head, " task done (", e.tasks_done, "/", e.tasks_total, ")",
+                          e.spilled_bytes > 0
+                              ? absl::StrFormat(", spilled %.1f MiB so far",
+                                                static_cast<double>(e.spilled_bytes) / (1 << 20))
+                              : "");
     case progress_kind::capacity_yielded:
       return absl::StrCat(head, " yielded lease ", e.lease, " on node ", e.node, " to ", e.to, " (",
                           e.slots_held, " held)");
@@ -246,10 +250,13 @@ class local_cluster final : public actor_cluster {
       int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
       slots = std::max(1, cores / std::max(1, opts.nodes));
     }
+    spill_dir_.path = private_spill_dir(opts.spill_root);
     for (int n = 1; n <= std::max(1, opts.nodes); ++n) {
       executor_config ec;
       ec.node = static_cast<uint64_t>(n);
       ec.slots = slots;
+      ec.store.memory_budget = std::max<int64_t>(1, opts.memory_per_node / 2);
+      ec.store.spill_dir = spill_dir_.path;
       ec.directory = directory_;
       auto e = spawn_executor(sys_, ec);
       executors_.push_back(e);
@@ -274,6 +281,27 @@ class local_cluster final : public actor_cluster {
   }
 
  private:
+  // "<root>/tranche-<pid>-<n>": unique per embedded cluster in this process.
+  static std::string private_spill_dir(const std::string& root) {
+    static std::atomic<int> counter{0};
+    std::error_code ec;
+    std::filesystem::path base =
+        root.empty() ? std::filesystem::temp_directory_path(ec) : std::filesystem::path(root);
+    if (base.empty()) base = "/tmp";
+    return (base / absl::StrCat("tranche-", static_cast<int>(::getpid()), "-", counter++)).string();
+  }
+
+  // Removes the spill directory after own_sys_ (declared later, so destroyed
+  // first) has stopped every executor and its pool.
+  struct removed_at_end {
+    std::string path;
+    ~removed_at_end() {
+      std::error_code ec;
+      if (!path.empty()) std::filesystem::remove_all(path, ec);
+    }
+  };
+
+  removed_at_end spill_dir_;
   caf::actor_system_config cfg_;
   caf::actor_system own_sys_;
   cluster_options opts_;

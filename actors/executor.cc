@@ -219,10 +219,12 @@ executor_actor::behavior_type executor_impl(executor_ptr self, executor_config c
           peers[nodes[i]] = caf::actor_cast<executor_actor>(executors[i]);
         const uint64_t node = self->state.cfg.node;
         const fetch_window window = self->state.cfg.fetch;
+        const std::string& spill_dir = self->state.cfg.store.spill_dir;
         self->state.pool->submit([me, &sys, store, peers = std::move(peers), node, seq, window,
+                                  spill_dir,
                                   run = self->state.cfg.run, stop, task = *std::move(spec)] {
           node_block_source source(sys, node, store, peers, window);
-          auto out = run ? run(task, source, *stop) : run_task(task, source, stop.get());
+          auto out = run ? run(task, source, *stop) : run_task(task, source, stop.get(), spill_dir);
           // Stopped meanwhile (its program ended, its lease was revoked):
           // keep no blocks nobody will read or drop.
           if (out.ok() && stop->load()) out = absl::CancelledError("the task was cancelled");
@@ -234,6 +236,7 @@ executor_actor::behavior_type executor_impl(executor_ptr self, executor_config c
           task_result r;
           r.rows = out->rows;
           r.bytes = out->bytes;
+          r.spilled_bytes = out->spilled_bytes;
           for (uint32_t p = 0; p < out->partitions.size(); ++p) {
             uint64_t rows = 0;
             for (const auto& b : out->partitions[p]) rows += b->rows;

@@ -77,6 +77,8 @@ using task_function = std::function<absl::StatusOr<task_output>(
 struct executor_config {
   uint64_t node = 1;
   int slots = 1;
+  // Shuffle blocks past store.memory_budget spill to store.spill_dir, and so
+  // do the operators of a task past their share of its lease (run_task).
   block_store_options store;
   fetch_window fetch;
   std::shared_ptr<executor_directory> directory;

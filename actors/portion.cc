@@ -27,6 +27,7 @@ struct portion_state {
   std::deque<uint32_t> pending;
   std::vector<uint64_t> task_nodes;
   int32_t done = 0;
+  uint64_t spilled_bytes = 0;  // by the finished tasks' operators
   std::map<uint64_t, held_lease> leases;
   std::map<uint64_t, uint32_t> running;  // lease -> task it runs
   std::set<caf::actor_addr> watched;     // executors monitored
@@ -49,6 +50,7 @@ progress_event event(portion_ptr self, progress_kind k) {
   e.tasks_done = self->state.done;
   e.tasks_total = self->state.ctx.spec.tasks;
   e.slots_held = static_cast<int32_t>(self->state.leases.size());
+  e.spilled_bytes = self->state.spilled_bytes;
   return e;
 }
 
@@ -225,6 +227,7 @@ void dispatch(portion_ptr self, uint64_t lease) {
             if (!error.empty()) return fail(self, error);
             auto r = decode_task_result(result.data(), result.size());
             if (!r.ok()) return fail(self, std::string(r.status().message()));
+            self->state.spilled_bytes += r->spilled_bytes;
             on_task_done(self, lease, t, node);
           },
           [=](const caf::error& err) {

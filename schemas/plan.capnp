@@ -123,4 +123,5 @@ struct TaskResult {
   rows @0 :UInt64;
   bytes @1 :UInt64;
   partitions @2 :List(UInt64);  # rows per output partition
+  spilledBytes @3 :UInt64;      # written to spill files by the task's operators
 }

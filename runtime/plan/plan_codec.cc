@@ -472,6 +472,7 @@ std::vector<char> encode_task_result(const task_result& r) {
   auto b = message.initRoot<wire::TaskResult>();
   b.setRows(r.rows);
   b.setBytes(r.bytes);
+  b.setSpilledBytes(r.spilled_bytes);
   auto parts = b.initPartitions(r.partition_rows.size());
   for (size_t i = 0; i < r.partition_rows.size(); ++i) parts.set(i, r.partition_rows[i]);
   return to_bytes(message);
@@ -483,6 +484,7 @@ absl::StatusOr<task_result> decode_task_result(const char* data, size_t size) {
     auto r = m.getRoot<wire::TaskResult>();
     out.rows = r.getRows();
     out.bytes = r.getBytes();
+    out.spilled_bytes = r.getSpilledBytes();
     auto parts = r.getPartitions();
     out.partition_rows.reserve(parts.size());
     for (uint64_t n : parts) out.partition_rows.push_back(n);

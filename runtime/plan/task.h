@@ -33,6 +33,7 @@ struct task_result {
   uint64_t rows = 0;
   uint64_t bytes = 0;
   std::vector<uint64_t> partition_rows;  // rows written per output partition
+  uint64_t spilled_bytes = 0;            // written to spill files by its operators
   friend bool operator==(const task_result&, const task_result&) = default;
 };
 

@@ -2,6 +2,8 @@
 #include "plan/task_runner.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <system_error>
 
 #include "absl/strings/str_cat.h"
 #include "exec/hash_join.h"
@@ -10,7 +12,31 @@
 #include "io/csv.h"
 
 namespace tranche {
-absl::StatusOr<std::vector<operator_ptr>> build_pipeline(const portion_spec& p, uint32_t task) {
+namespace {
+
+bool is_blocking(const pipeline_step& s) {
+  switch (s.kind) {
+    case step_kind::partial_aggregate:
+    case step_kind::final_aggregate:
+    case step_kind::sort:
+    case step_kind::hash_join:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+int64_t operator_memory_limit(const portion_spec& p) {
+  if (p.memory_per_task <= 0) return 0;
+  const auto blocking = std::count_if(p.steps.begin(), p.steps.end(), is_blocking);
+  return std::max<int64_t>(int64_t{1} << 20, p.memory_per_task / (2 * std::max<int64_t>(1, blocking)));
+}
+
+absl::StatusOr<std::vector<operator_ptr>> build_pipeline(const portion_spec& p, uint32_t task,
+                                                         const std::string& spill_dir) {
+  const memory_budget budget{operator_memory_limit(p), spill_dir};
   std::vector<operator_ptr> ops;
   schema flowing = p.input_schema;  // what the next step reads
   if (p.source == source_kind::scan) {
@@ -26,14 +52,15 @@ absl::StatusOr<std::vector<operator_ptr>> build_pipeline(const portion_spec& p, 
         ops.push_back(make_project(s.exprs, s.output));
         break;
       case step_kind::partial_aggregate:
-        ops.push_back(make_partial_aggregate(s.exprs, s.aggregates, s.output));
+        ops.push_back(make_partial_aggregate(s.exprs, s.aggregates, s.output, budget));
         break;
       case step_kind::final_aggregate:
         ops.push_back(
-            make_final_aggregate(static_cast<size_t>(s.num_keys), s.aggregates, s.output));
+            make_final_aggregate(static_cast<size_t>(s.num_keys), s.aggregates, s.output,
+                                 /*global_always_emits=*/true, budget));
         break;
       case step_kind::sort:
-        ops.push_back(make_sort(s.keys, s.limit));
+        ops.push_back(make_sort(s.keys, s.limit, budget));
         break;
       case step_kind::limit:
         ops.push_back(make_limit(s.limit));
@@ -53,6 +80,8 @@ absl::StatusOr<std::vector<operator_ptr>> build_pipeline(const portion_spec& p, 
         spec.probe_schema = flowing;
         spec.build_schema = s.build_schema;
         spec.output = s.output;
+        spec.memory_limit = budget.limit;
+        spec.spill_dir = budget.spill_dir;
         ops.push_back(make_hash_join(std::move(spec)));
         break;
       }
@@ -115,7 +144,7 @@ std::vector<column_bound> scan_bounds(const portion_spec& p) {
 }  // namespace
 
 absl::StatusOr<task_output> run_task(const task_spec& task, block_source& inputs,
-                                     const std::atomic<bool>* stop) {
+                                     const std::atomic<bool>* stop, const std::string& spill_dir) {
   const portion_spec& p = task.portion;
   auto stopped = [&] { return stop != nullptr && stop->load(std::memory_order_relaxed); };
   const auto cancelled = [&] {
@@ -123,7 +152,17 @@ absl::StatusOr<task_output> run_task(const task_spec& task, block_source& inputs
         absl::StrCat("task ", task.task, " of portion ", p.id, " was cancelled"));
   };
   if (stopped()) return cancelled();
-  auto ops_or = build_pipeline(p, task.task);
+  std::string dir = spill_dir;
+  std::error_code ec;
+  if (dir.empty()) dir = std::filesystem::temp_directory_path(ec).string();
+  if (dir.empty()) dir = "/tmp";
+  if (operator_memory_limit(p) > 0 && !std::filesystem::is_directory(dir, ec)) {
+    std::filesystem::create_directories(dir, ec);
+    if (ec)
+      return absl::UnavailableError(
+          absl::StrCat("cannot create the spill directory \"", dir, "\": ", ec.message()));
+  }
+  auto ops_or = build_pipeline(p, task.task, dir);
   if (!ops_or.ok()) return ops_or.status();
   std::vector<operator_ptr> ops = std::move(*ops_or);
 
@@ -221,8 +260,13 @@ absl::StatusOr<task_output> run_task(const task_spec& task, block_source& inputs
       if (!s.ok()) return s;
     }
   }
-  for (size_t i = 0; i < ops.size(); ++i)
+  for (size_t i = 0; i < ops.size(); ++i) {
     if (auto s = ops[i]->finish(emitters[i + 1]); !s.ok()) return s;
+    if (const auto* sp = dynamic_cast<const spilling_operator*>(ops[i].get()))
+      out.spilled_bytes += sp->spilled_bytes();
+    else if (const auto* join = dynamic_cast<const hash_join_operator*>(ops[i].get()))
+      out.spilled_bytes += join->spilled_bytes();
+  }
   return out;
 }
 

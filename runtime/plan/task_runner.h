@@ -7,6 +7,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -32,17 +33,31 @@ struct task_output {
   std::vector<std::vector<batch_ptr>> partitions;
   uint64_t rows = 0;
   uint64_t bytes = 0;
+  // Bytes the pipeline's operators wrote to spill files (0: all fit in the lease).
+  uint64_t spilled_bytes = 0;
 };
 
+// The memory each blocking operator (hash join, aggregate, sort) of a
+// portion's pipeline may hold before it spills: the task's lease
+// (p.memory_per_task) shared equally among them, halved because a spilling
+// operator's state stays within about twice its limit (exec/operators.h).
+// At least 1 MiB, so that a tiny lease still makes progress; 0 when the
+// portion asks for no memory (unlimited).
+[[nodiscard]] int64_t operator_memory_limit(const portion_spec& p);
+
 // Builds the operator chain for a portion's steps; `task` is the task number
-// (a write step names its file after it).
-[[nodiscard]] absl::StatusOr<std::vector<operator_ptr>> build_pipeline(const portion_spec& p,
-                                                                       uint32_t task = 0);
+// (a write step names its file after it). Blocking operators get
+// operator_memory_limit(p) and spill to `spill_dir` (a directory that exists).
+[[nodiscard]] absl::StatusOr<std::vector<operator_ptr>> build_pipeline(
+    const portion_spec& p, uint32_t task = 0, const std::string& spill_dir = {});
 
 // Runs one task. `stop`, when given and set (by another thread), ends it
 // between two batches with a Cancelled error: its lease was revoked or its
-// program ended.
+// program ended. Operators over their share of the lease spill to
+// `spill_dir` (created when missing; empty: the system's temporary
+// directory). Spill files are unlinked when created, so nothing is left there.
 [[nodiscard]] absl::StatusOr<task_output> run_task(const task_spec& task, block_source& inputs,
-                                                   const std::atomic<bool>* stop = nullptr);
+                                                   const std::atomic<bool>* stop = nullptr,
+                                                   const std::string& spill_dir = {});
 
 }  // namespace tranche

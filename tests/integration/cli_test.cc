@@ -71,6 +71,23 @@ TEST_F(Cli, BadUsageExitsTwo) {
   EXPECT_EQ(run("sql --table nameonly \"SELECT 1\"").code, 2);
 }
 
+TEST_F(Cli, MemoryPerTaskAndSpillDir) {
+  const std::string spill = (dir_ / "spill").string();
+  auto r = run("sql --format csv --memory-per-task 1MiB --spill-dir " + spill + " " + table() +
+               " \"SELECT name, sum(qty) AS q FROM t GROUP BY name ORDER BY name\"");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "name,q\na,\n\"b, inc\",2\nc,5\n");
+  // The embedded cluster's private directory inside it is gone with it.
+  EXPECT_TRUE(!fs::exists(spill) || fs::is_empty(spill));
+  r = run("sql --memory-per-task 1000 \"SELECT 1\"");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--memory-per-task needs a size of at least 1MiB"), std::string::npos)
+      << r.err;
+  r = run("sql --cluster 127.0.0.1:1 --spill-dir /tmp \"SELECT 1\"");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--spill-dir sets up an embedded cluster"), std::string::npos) << r.err;
+}
+
 TEST_F(Cli, ExplainShowsThePlan) {
   auto r = run("sql --explain --local 2 " + table() +
                " \"SELECT name, count(*) FROM t GROUP BY name ORDER BY name\"");

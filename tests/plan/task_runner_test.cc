@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -124,6 +125,66 @@ TEST_F(TaskRunner, AMissingUpstreamBlockFailsTheTask) {
   auto out = run_task(ts, blocks);
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.status().message(), "no such block");
+}
+
+TEST_F(TaskRunner, OperatorsShareTheLease) {
+  portion_spec q;
+  for (step_kind k : {step_kind::filter, step_kind::final_aggregate, step_kind::project,
+                      step_kind::sort}) {
+    q.steps.emplace_back();
+    q.steps.back().kind = k;
+  }
+  q.memory_per_task = 64ll << 20;
+  EXPECT_EQ(operator_memory_limit(q), 16ll << 20);  // half of the lease, for two operators
+  q.memory_per_task = 1ll << 20;
+  EXPECT_EQ(operator_memory_limit(q), 1ll << 20);  // never below 1 MiB
+  q.memory_per_task = 0;
+  EXPECT_EQ(operator_memory_limit(q), 0);  // no lease: no limit
+}
+
+// With a tiny lease the scan task's partial aggregate and the final task's
+// aggregate spill, reporting how much, and the answer is the same.
+TEST_F(TaskRunner, ASmallLeaseSpillsToTheGivenDirectory) {
+  {
+    std::ofstream o(dir_ / "a.csv");
+    o << "k,v\n";
+    for (int i = 0; i < 200000; ++i) o << i << "," << i % 7 << "\n";
+  }
+  plan p = plan_of("SELECT k, sum(v) FROM t GROUP BY k");
+  ASSERT_EQ(p.portions.size(), 2u);
+  for (auto& por : p.portions) por.memory_per_task = 1;  // -> 1 MiB per operator
+  const fs::path spill = dir_ / "spill" / "nested";     // created by run_task
+  fake_blocks blocks;
+  const portion_spec& scan = p.portions[0];
+  uint64_t spilled = 0;
+  for (int t = 0; t < scan.tasks; ++t) {
+    auto out = run_task(task_spec{1, scan, static_cast<uint32_t>(t), {}}, blocks, nullptr,
+                        spill.string());
+    ASSERT_TRUE(out.ok()) << out.status().message();
+    for (uint32_t part = 0; part < out->partitions.size(); ++part)
+      blocks.blocks[{0, static_cast<uint32_t>(t), part}] = out->partitions[part];
+  }
+  EXPECT_TRUE(fs::is_directory(spill));
+  std::vector<bool> seen(200000, false);
+  const portion_spec& fin = p.portions[1];
+  for (uint32_t part = 0; part < static_cast<uint32_t>(fin.tasks); ++part) {
+    task_spec ts{1, fin, part, {}};
+    for (int t = 0; t < scan.tasks; ++t)
+      ts.inputs.push_back(block_ref{1, 1, 0, static_cast<uint32_t>(t), part});
+    auto out = run_task(ts, blocks, nullptr, spill.string());
+    ASSERT_TRUE(out.ok()) << out.status().message();
+    spilled += out->spilled_bytes;
+    for (const auto& b : out->partitions[0])
+      for (size_t i = 0; i < b->rows; ++i) {
+        const int64_t k = std::get<int64_t>(b->get(i, 0));
+        ASSERT_FALSE(seen[k]) << k;
+        seen[k] = true;
+        ASSERT_EQ(std::get<int64_t>(b->get(i, 1)), k % 7) << k;
+      }
+  }
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), true), 200000);
+  EXPECT_GT(spilled, 0u);
+  EXPECT_TRUE(fs::is_empty(spill));  // spill files are unlinked at once
 }
 
 }  // namespace

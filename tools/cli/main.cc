@@ -13,6 +13,7 @@
 
 #include "cli/convert.h"
 #include "cli/output.h"
+#include "daemon/config.h"
 #include "io/sample_gen.h"
 #include "io/tpch_gen.h"
 #include "tranche/client.h"
@@ -43,6 +44,9 @@ sql options:
   --queue NAME         the broker queue to run in (default: default)
   --priority N         higher runs first and may take capacity back from lower (default 0)
   --policy P           embedded cluster: per-portion (default) or whole-program
+  --memory-per-task M  embedded cluster: each task's memory lease, e.g. 64MiB (default
+                       256MiB); joins, aggregates and sorts past it spill to disk
+  --spill-dir DIR      embedded cluster: where they spill (default $TMPDIR or /tmp)
   --catalog FILE       embedded cluster: the table catalog (default $TRANCHE_HOME/catalog.db,
                        else ~/.tranche/catalog.db); a running cluster's is on its head
   --explain            print the plan (portions, tasks, partitioning, capacity asked)
@@ -167,6 +171,7 @@ int cmd_sql(const std::vector<std::string>& args) {
   bool tls_flags = false;
   char delimiter = ',';
   bool explain = false, events = false, policy_flag = false, catalog_flag = false;
+  std::string embedded_flag;  // the last flag that only an embedded cluster takes
   tranche::submit_options submit;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -221,6 +226,16 @@ int cmd_sql(const std::vector<std::string>& args) {
     } else if (a == "--policy") {
       if (!value(&copts.policy)) return usage_error("--policy needs per-portion or whole-program");
       policy_flag = true;
+    } else if (a == "--memory-per-task") {
+      auto size = value(&v) ? tranche::parse_size(v) : absl::InvalidArgumentError("missing");
+      if (!size.ok() || *size < (int64_t{1} << 20))
+        return usage_error("--memory-per-task needs a size of at least 1MiB, e.g. 64MiB");
+      copts.memory_per_task = *size;
+      embedded_flag = a;
+    } else if (a == "--spill-dir") {
+      if (!value(&copts.spill_root) || copts.spill_root.empty())
+        return usage_error("--spill-dir needs a directory");
+      embedded_flag = a;
     } else if (a == "--catalog") {
       if (!value(&copts.catalog_path) || copts.catalog_path.empty())
         return usage_error("--catalog needs a file");
@@ -254,6 +269,9 @@ int cmd_sql(const std::vector<std::string>& args) {
     return usage_error(
         "--catalog names an embedded cluster's catalog; a running cluster's is kept by its head "
         "(its `catalog` key)");
+  if (!remote.empty() && !embedded_flag.empty())
+    return usage_error(embedded_flag + " sets up an embedded cluster; a running cluster's tasks "
+                       "get their memory and spill directory from its daemons");
   if (remote.empty() && !catalog_flag) copts.catalog_path = default_catalog_path();
   if (remote.empty()) {
     // The environment may well be set for every command; flags are a mistake.

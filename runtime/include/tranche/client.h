@@ -52,12 +52,16 @@ struct progress_event {
   uint64_t node = 0;       // capacity events: the lease's node
   std::string to;          // capacity_yielded: "portion 1" or "broker"
   double at = 0;           // seconds since the program was submitted
+  // Bytes the portion's finished tasks spilled to disk because their joins,
+  // aggregates or sorts outgrew the task's memory lease.
+  uint64_t spilled_bytes = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, progress_event& e) {
   return f(caf::meta::type_name("progress_event"), e.kind, e.program, e.portion, e.portion_name,
-           e.tasks_done, e.tasks_total, e.slots_held, e.lease, e.node, e.to, e.at);
+           e.tasks_done, e.tasks_total, e.slots_held, e.lease, e.node, e.to, e.at,
+           e.spilled_bytes);
 }
 
 // One line of text for an event: "0.012s portion 0 \"scan t\" obtained lease 3 on node 1 (2 held)".
@@ -87,6 +91,11 @@ struct cluster_options {
   // catalog in memory that ends with the cluster. The CLI's default is
   // $TRANCHE_HOME/catalog.db, else ~/.tranche/catalog.db.
   std::string catalog_path;
+  // Where the embedded cluster's executors spill: operators past their share
+  // of memory_per_task, and shuffle blocks past half of memory_per_node. A
+  // private directory "tranche-<pid>-<n>" is made inside it and removed with
+  // the cluster. Empty: the system's temporary directory ($TMPDIR, /tmp).
+  std::string spill_root;
 };
 
 // Mutual TLS between a client and the head: this client's certificate and
