@@ -472,7 +472,7 @@ logical_ptr prune_columns(const logical_ptr& root) {
   return prune(root, std::vector<bool>(root->output.size(), true)).node;
 }
 
-size_estimate estimate_size(const logical_node& n) {
+size_estimate estimate_cache::compute_size(const logical_node& n) {
   size_estimate e;
   switch (n.kind) {
     case logical_kind::scan:
@@ -480,42 +480,42 @@ size_estimate estimate_size(const logical_node& n) {
       e.row_bytes = row_bytes_of(n.output);
       return e;
     case logical_kind::filter: {
-      e = estimate_size(*n.inputs[0]);
+      e = size(*n.inputs[0]);
       double s = std::max(0.001, selectivity(*n.predicate));
       e.rows *= s;
       e.fraction *= s;
       return e;
     }
     case logical_kind::project:
-      e = estimate_size(*n.inputs[0]);
+      e = size(*n.inputs[0]);
       e.row_bytes = row_bytes_of(n.output);
       return e;
     case logical_kind::aggregate:
-      e = estimate_size(*n.inputs[0]);
+      e = size(*n.inputs[0]);
       e.rows = n.group_keys.empty() ? 1 : std::max(1.0, e.rows * 0.1);
       e.fraction = 1;
       e.row_bytes = row_bytes_of(n.output);
       return e;
     case logical_kind::sort:
-      return estimate_size(*n.inputs[0]);
+      return size(*n.inputs[0]);
     case logical_kind::limit:
-      e = estimate_size(*n.inputs[0]);
+      e = size(*n.inputs[0]);
       e.rows = std::min(e.rows, static_cast<double>(std::max<int64_t>(1, n.limit)));
       return e;
     case logical_kind::single_row:
-      e = estimate_size(*n.inputs[0]);
+      e = size(*n.inputs[0]);
       e.rows = 1;
       return e;
     case logical_kind::union_all:
       for (const logical_ptr& in : n.inputs) {
-        size_estimate i = estimate_size(*in);
+        size_estimate i = size(*in);
         e.rows += i.rows;
         e.row_bytes = std::max(e.row_bytes, i.row_bytes);
       }
       return e;
     case logical_kind::join: {
-      size_estimate l = estimate_size(*n.inputs[0]);
-      size_estimate r = estimate_size(*n.inputs[1]);
+      size_estimate l = size(*n.inputs[0]);
+      size_estimate r = size(*n.inputs[1]);
       if (n.left_keys.empty()) {
         e.rows = l.rows * r.rows;
         e.fraction = 1;
@@ -524,7 +524,7 @@ size_estimate estimate_size(const logical_node& n) {
         e.rows *= 0.5;
         e.fraction *= 0.5;
       } else {
-        e.rows = estimate_join_rows(*n.inputs[0], *n.inputs[1], n.left_keys, n.right_keys);
+        e.rows = join_rows(*n.inputs[0], *n.inputs[1], n.left_keys, n.right_keys);
         if (n.join == join_type::left) e.rows = std::max(e.rows, l.rows);
         e.fraction = std::min(l.fraction, r.fraction);
       }
@@ -600,30 +600,30 @@ std::pair<double, double> sample_distinct(const logical_node& scan, int column) 
 
 }  // namespace
 
-double estimate_distinct(const logical_node& n, int column) {
+double estimate_cache::compute_distinct(const logical_node& n, int column) {
   if (column < 0 || static_cast<size_t>(column) >= n.output.size()) return 0;
-  const double rows = estimate_size(n).rows;
+  const double rows = size(n).rows;
   switch (n.kind) {
     case logical_kind::scan: {
       if (column < 0 || static_cast<size_t>(column) >= n.columns.size()) return 0;
-      auto [distinct, sampled] = sample_distinct(n, n.columns[column]);
+      auto [values, sampled] = sample_distinct(n, n.columns[column]);
       if (sampled <= 0) return 0;
       // Mostly distinct: a key-like column, scale with the table; else its
       // few values are all in the sample.
-      const double share = distinct / sampled;
-      return std::min(rows, share > 0.1 ? share * rows : distinct);
+      const double share = values / sampled;
+      return std::min(rows, share > 0.1 ? share * rows : values);
     }
     case logical_kind::filter:
     case logical_kind::sort:
     case logical_kind::limit:
-      return std::min(rows, estimate_distinct(*n.inputs[0], column));
+      return std::min(rows, distinct(*n.inputs[0], column));
     case logical_kind::project:
       if (n.exprs[column]->op != expr_op::column) return 0;
-      return std::min(rows, estimate_distinct(*n.inputs[0], n.exprs[column]->index));
+      return std::min(rows, distinct(*n.inputs[0], n.exprs[column]->index));
     case logical_kind::join: {
       const int lw = static_cast<int>(n.inputs[0]->output.size());
-      if (column < lw) return std::min(rows, estimate_distinct(*n.inputs[0], column));
-      return std::min(rows, estimate_distinct(*n.inputs[1], column - lw));
+      if (column < lw) return std::min(rows, distinct(*n.inputs[0], column));
+      return std::min(rows, distinct(*n.inputs[1], column - lw));
     }
     case logical_kind::aggregate:
       return column < static_cast<int>(n.group_keys.size()) ? rows : 0;
@@ -632,16 +632,16 @@ double estimate_distinct(const logical_node& n, int column) {
   }
 }
 
-double estimate_join_rows(const logical_node& left, const logical_node& right,
-                          const std::vector<int>& left_keys, const std::vector<int>& right_keys) {
-  const size_estimate le = estimate_size(left);
-  const size_estimate re = estimate_size(right);
+double estimate_cache::join_rows(const logical_node& left, const logical_node& right,
+                                 const std::vector<int>& left_keys,
+                                 const std::vector<int>& right_keys) {
+  const size_estimate le = size(left);
+  const size_estimate re = size(right);
   const double l = le.rows;
   const double r = re.rows;
   double divisor = 1;
   for (size_t k = 0; k < left_keys.size() && k < right_keys.size(); ++k) {
-    double v = std::max(estimate_distinct(left, left_keys[k]),
-                        estimate_distinct(right, right_keys[k]));
+    double v = std::max(distinct(left, left_keys[k]), distinct(right, right_keys[k]));
     // A computed key: assume it is as selective as a key of the larger side.
     if (v <= 0) v = std::max(l, r);
     divisor = std::max(divisor, v);
@@ -652,6 +652,32 @@ double estimate_join_rows(const logical_node& left, const logical_node& right,
   // side, thinned by what survived the other side's filters.
   const double key_to_foreign_key = std::max(l * re.fraction, r * le.fraction);
   return std::max({1.0, l * r / divisor, key_to_foreign_key});
+}
+
+size_estimate estimate_cache::size(const logical_node& n) {
+  if (auto it = sizes_.find(&n); it != sizes_.end()) return it->second;
+  const size_estimate e = compute_size(n);
+  sizes_.emplace(&n, e);
+  return e;
+}
+
+double estimate_cache::distinct(const logical_node& n, int column) {
+  const auto key = std::make_pair(&n, column);
+  if (auto it = distinct_.find(key); it != distinct_.end()) return it->second;
+  const double v = compute_distinct(n, column);
+  distinct_.emplace(key, v);
+  return v;
+}
+
+size_estimate estimate_size(const logical_node& n) { return estimate_cache().size(n); }
+
+double estimate_distinct(const logical_node& n, int column) {
+  return estimate_cache().distinct(n, column);
+}
+
+double estimate_join_rows(const logical_node& left, const logical_node& right,
+                          const std::vector<int>& left_keys, const std::vector<int>& right_keys) {
+  return estimate_cache().join_rows(left, right, left_keys, right_keys);
 }
 
 }  // namespace tranche

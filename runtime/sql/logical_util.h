@@ -5,8 +5,10 @@
 #pragma once
 
 #include <functional>
+#include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "plan/logical.h"
 
 namespace tranche {
@@ -73,5 +75,27 @@ struct size_estimate {
 [[nodiscard]] double estimate_join_rows(const logical_node& left, const logical_node& right,
                                         const std::vector<int>& left_keys,
                                         const std::vector<int>& right_keys);
+
+// The three estimates above, each node's size and each (node, column)'s
+// distinct count computed once: a caller that asks about ever larger trees
+// over the same nodes (the binder's greedy join order) keeps one cache for
+// the whole ordering, so the work stays linear in the tree. Results are those
+// of the free functions. Keyed by address: the nodes must stay alive and
+// unchanged while the cache is in use.
+class estimate_cache {
+ public:
+  [[nodiscard]] size_estimate size(const logical_node& n);
+  [[nodiscard]] double distinct(const logical_node& n, int column);
+  [[nodiscard]] double join_rows(const logical_node& left, const logical_node& right,
+                                 const std::vector<int>& left_keys,
+                                 const std::vector<int>& right_keys);
+
+ private:
+  [[nodiscard]] size_estimate compute_size(const logical_node& n);
+  [[nodiscard]] double compute_distinct(const logical_node& n, int column);
+
+  absl::flat_hash_map<const logical_node*, size_estimate> sizes_;
+  absl::flat_hash_map<std::pair<const logical_node*, int>, double> distinct_;
+};
 
 }  // namespace tranche

@@ -132,7 +132,8 @@ class ddl_parser {
       c.columns.push_back(std::move(col));
     } while (accept_symbol(","));
     SQL_RETURN_IF_ERROR(expect_symbol(")"));
-    SQL_RETURN_IF_ERROR(clauses(&c));
+    SQL_RETURN_IF_ERROR(
+        option_clauses({&c.location, &c.location_pos, &c.format, &c.header, &c.delimiter}));
     SQL_RETURN_IF_ERROR(expect_end());
     return c;
   }
@@ -182,7 +183,6 @@ class ddl_parser {
     return absl::OkStatus();
   }
 
-  // LOCATION, FORMAT, HEADER, DELIMITER in any order, each at most once.
   // The quoted one-character field delimiter of DELIMITER '|'.
   absl::Status delimiter_value(char* out) {
     const token& d = peek();
@@ -196,7 +196,28 @@ class ddl_parser {
     return absl::OkStatus();
   }
 
-  absl::Status clauses(create_external_table* c) {
+  // Where the option clauses of CREATE EXTERNAL TABLE or COPY ... TO go. With
+  // `location` set they are CREATE's: LOCATION too, bare words only, and
+  // LOCATION and FORMAT required. Without, COPY's: FORMAT may be quoted,
+  // HEADER may be followed by true|on|false|off, and the whole list may be
+  // PostgreSQL's WITH ( ..., ... ).
+  struct option_targets {
+    std::string* location = nullptr;
+    source_pos* location_pos = nullptr;
+    std::string* format = nullptr;
+    bool* header = nullptr;
+    char* delimiter = nullptr;
+  };
+
+  // The option clauses in any order, each at most once; a CSV-only option
+  // with another format is an error.
+  absl::Status option_clauses(const option_targets& o) {
+    const bool create = o.location != nullptr;
+    const bool with = !create && at_word("with");
+    if (with) {
+      next();
+      SQL_RETURN_IF_ERROR(expect_symbol("("));
+    }
     bool location = false, format = false, header = false, delimiter = false;
     source_pos header_pos, delimiter_pos;
     auto once = [&](bool* seen, const token& t) -> absl::Status {
@@ -204,23 +225,26 @@ class ddl_parser {
       *seen = true;
       return absl::OkStatus();
     };
-    for (;;) {
+    for (bool first = true;; first = false) {
+      if (with && !first && !accept_symbol(",")) break;
       const token& t = peek();
-      if (at_word("location")) {
+      if (create && at_word("location")) {
         SQL_RETURN_IF_ERROR(once(&location, t));
         next();
         if (peek().kind != token_kind::string) return unexpected(peek(), "a quoted path or glob");
         if (peek().text.empty()) return error_at(peek().pos, "LOCATION is empty");
-        c->location = peek().text;
-        c->location_pos = peek().pos;
+        *o.location = peek().text;
+        *o.location_pos = peek().pos;
         next();
       } else if (at_word("format")) {
         SQL_RETURN_IF_ERROR(once(&format, t));
         next();
-        if (at_word("csv")) {
-          c->format = "csv";
-        } else if (at_word("columnar")) {
-          c->format = "columnar";
+        // COPY also takes WITH (FORMAT 'csv').
+        const bool quoted = !create && peek().kind == token_kind::string;
+        if ((quoted || at_word("csv")) && equals_ignore_case(peek().text, "csv")) {
+          *o.format = "csv";
+        } else if ((quoted || at_word("columnar")) && equals_ignore_case(peek().text, "columnar")) {
+          *o.format = "columnar";
         } else {
           return unexpected(peek(), "CSV or COLUMNAR");
         }
@@ -228,20 +252,32 @@ class ddl_parser {
       } else if (at_word("header")) {
         SQL_RETURN_IF_ERROR(once(&header, t));
         header_pos = t.pos;
-        c->header = true;
         next();
+        *o.header = true;
+        // COPY's HEADER may say so (CREATE's is a bare word).
+        if (!create && (at_word("true") || at_word("on"))) {
+          next();
+        } else if (!create && (at_word("false") || at_word("off"))) {
+          *o.header = false;
+          next();
+        }
       } else if (at_word("delimiter")) {
         SQL_RETURN_IF_ERROR(once(&delimiter, t));
         delimiter_pos = t.pos;
         next();
-        SQL_RETURN_IF_ERROR(delimiter_value(&c->delimiter));
+        SQL_RETURN_IF_ERROR(delimiter_value(o.delimiter));
+      } else if (with) {
+        return unexpected(t, "FORMAT, HEADER or DELIMITER");
       } else {
         break;
       }
     }
-    if (!location) return unexpected(peek(), format ? "LOCATION 'glob'" : "LOCATION or FORMAT");
-    if (!format) return unexpected(peek(), "FORMAT CSV or FORMAT COLUMNAR");
-    if (c->format != "csv") {
+    if (with) SQL_RETURN_IF_ERROR(expect_symbol(")"));
+    if (create) {
+      if (!location) return unexpected(peek(), format ? "LOCATION 'glob'" : "LOCATION or FORMAT");
+      if (!format) return unexpected(peek(), "FORMAT CSV or FORMAT COLUMNAR");
+    }
+    if (*o.format != "csv") {
       if (header) return error_at(header_pos, "HEADER applies to FORMAT CSV only");
       if (delimiter) return error_at(delimiter_pos, "DELIMITER applies to FORMAT CSV only");
     }
@@ -324,68 +360,9 @@ class ddl_parser {
     c.target = peek().text;
     c.target_pos = peek().pos;
     next();
-    SQL_RETURN_IF_ERROR(copy_options(&c));
+    SQL_RETURN_IF_ERROR(option_clauses({nullptr, nullptr, &c.format, &c.header, &c.delimiter}));
     SQL_RETURN_IF_ERROR(expect_end());
     return c;
-  }
-
-  // FORMAT, HEADER, DELIMITER: bare, or in PostgreSQL's WITH ( ..., ... ).
-  absl::Status copy_options(copy_to* c) {
-    const bool with = at_word("with");
-    if (with) {
-      next();
-      SQL_RETURN_IF_ERROR(expect_symbol("("));
-    }
-    bool format = false, header = false, delimiter = false;
-    source_pos header_pos, delimiter_pos;
-    auto once = [&](bool* seen, const token& t) -> absl::Status {
-      if (*seen) return error_at(t.pos, absl::StrCat(upper(t.text), " is given twice"));
-      *seen = true;
-      return absl::OkStatus();
-    };
-    for (bool first = true;; first = false) {
-      if (with && !first && !accept_symbol(",")) break;
-      const token& t = peek();
-      if (at_word("format")) {
-        SQL_RETURN_IF_ERROR(once(&format, t));
-        next();
-        const bool quoted = peek().kind == token_kind::string;  // WITH (FORMAT 'csv')
-        if ((quoted || at_word("csv")) && equals_ignore_case(peek().text, "csv")) {
-          c->format = "csv";
-        } else if ((quoted || at_word("columnar")) && equals_ignore_case(peek().text, "columnar")) {
-          c->format = "columnar";
-        } else {
-          return unexpected(peek(), "CSV or COLUMNAR");
-        }
-        next();
-      } else if (at_word("header")) {
-        SQL_RETURN_IF_ERROR(once(&header, t));
-        header_pos = t.pos;
-        next();
-        c->header = true;
-        if (at_word("true") || at_word("on")) {
-          next();
-        } else if (at_word("false") || at_word("off")) {
-          c->header = false;
-          next();
-        }
-      } else if (at_word("delimiter")) {
-        SQL_RETURN_IF_ERROR(once(&delimiter, t));
-        delimiter_pos = t.pos;
-        next();
-        SQL_RETURN_IF_ERROR(delimiter_value(&c->delimiter));
-      } else if (with) {
-        return unexpected(t, "FORMAT, HEADER or DELIMITER");
-      } else {
-        break;
-      }
-    }
-    if (with) SQL_RETURN_IF_ERROR(expect_symbol(")"));
-    if (c->format != "csv") {
-      if (header) return error_at(header_pos, "HEADER applies to FORMAT CSV only");
-      if (delimiter) return error_at(delimiter_pos, "DELIMITER applies to FORMAT CSV only");
-    }
-    return absl::OkStatus();
   }
 
   std::vector<token> tokens_;

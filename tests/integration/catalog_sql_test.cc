@@ -4,15 +4,15 @@
 // shadows a stored table, the catalog file surviving a new cluster, and the
 // `tranche` CLI keeping tables between runs (--catalog).
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "cli_run.h"
 #include "io/columnar.h"
 #include "io/csv.h"
-#include "io/sample_gen.h"
 #include "oracle.h"
+#include "test_cluster.h"
 #include "tranche/client.h"
 
 namespace tranche {
@@ -24,35 +24,21 @@ using testing::oracle_table;
 class CatalogSql : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("tranche-catalog-it-" + std::to_string(getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    sample_options so;
-    so.rows = 20000;
-    so.files = 3;
-    auto files = generate_sample((dir_ / "t").string(), so);
-    ASSERT_TRUE(files.ok()) << files.status().message();
-    for (const auto& f : *files) sample_files_.push_back(f);
+    dir_ = testing::make_temp_dir("tranche-catalog-it");
+    ASSERT_NO_FATAL_FAILURE(testing::make_sample((dir_ / "t").string(), 20000, 3, &sample_files_));
     fs::create_directories(dir_ / "m");
     std::ofstream(dir_ / "m" / "a.csv") << "1|x\n2|y\n";
     start();
   }
   void TearDown() override {
     cluster_.reset();
-    fs::remove_all(dir_);
+    testing::remove_temp_dir(dir_);
   }
 
   void start() {
-    cluster_options co;
-    co.nodes = 2;
-    co.slots_per_node = 1;
-    co.split_bytes = 128 << 10;  // several scan tasks
-    co.memory_per_node = 1ll << 30;
-    co.memory_per_task = 64ll << 20;
+    cluster_options co = testing::two_node_options(1, 128 << 10);  // several scan tasks
     co.catalog_path = catalog();
-    auto cl = cluster::start_local(co);
-    ASSERT_TRUE(cl.ok()) << cl.status();
-    cluster_ = *std::move(cl);
+    testing::start_cluster(co, cluster_);
   }
   std::string catalog() const { return (dir_ / "state" / "catalog.db").string(); }
 
@@ -76,17 +62,7 @@ class CatalogSql : public ::testing::Test {
            (dir_ / "t" / "*.csv").string() + "' FORMAT CSV HEADER";
   }
   std::vector<oracle_table> oracle() const {
-    return {{"t",
-             "CREATE TABLE t(key INTEGER, price REAL, quantity INTEGER, shipdate TEXT, flag TEXT)",
-             sample_files_,
-             {"key", "price", "quantity", "shipdate", "flag"}}};
-  }
-  void expect_ledger_whole() {
-    auto l = cluster_->ledger();
-    ASSERT_TRUE(l.ok());
-    EXPECT_EQ(l->leases, 0);
-    EXPECT_EQ(l->free_slots, l->registered_slots);
-    EXPECT_EQ(l->queued, 0);
+    return {testing::sample_oracle_table("t", sample_files_)};
   }
 
   fs::path dir_;
@@ -107,7 +83,7 @@ TEST_F(CatalogSql, CreateThenQueryByNameMatchesSqlite) {
       "SELECT flag, count(*), sum(quantity), avg(price), min(shipdate), max(key) FROM t "
       "WHERE shipdate < '1998-09-02' GROUP BY flag ORDER BY flag");
   EXPECT_EQ(testing::compare_rows(expected, testing::result_rows(*r), true), "");
-  expect_ledger_whole();
+  testing::expect_ledger_whole(*cluster_);
 }
 
 TEST_F(CatalogSql, DeclaredTypesAreTheSchema) {
@@ -171,7 +147,7 @@ TEST_F(CatalogSql, ShowDescribeDropAsResults) {
   ASSERT_TRUE(none.ok());
   EXPECT_EQ(none->rows, 0u);
   EXPECT_EQ(none->columns.fields.size(), 3u);  // the schema still arrives
-  expect_ledger_whole();
+  testing::expect_ledger_whole(*cluster_);
 }
 
 TEST_F(CatalogSql, BindingShadowsStoredTableForThatProgramOnly) {
@@ -218,35 +194,24 @@ TEST_F(CatalogSql, TablesOutliveTheCluster) {
 }
 
 // The CLI keeps an embedded cluster's tables in --catalog between runs.
-std::pair<int, std::string> run_cli(const std::string& args) {
-  const std::string cmd =
-      std::string("timeout 60 ") + TRANCHE_BIN_DIR + "/tranche " + args + " 2>&1";
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return {-1, ""};
-  char buf[4096];
-  size_t k;
-  while ((k = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, k);
-  const int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
 TEST_F(CatalogSql, CliKeepsTablesBetweenRuns) {
   cluster_.reset();  // the CLI opens the same file
   const std::string cat = "--catalog '" + (dir_ / "cli" / "c.db").string() + "' ";
-  auto created = run_cli("sql --format csv " + cat + "\"" + create_sales() + "\"");
-  ASSERT_EQ(created.first, 0) << created.second;
-  EXPECT_EQ(created.second, "result\n\"created table \"\"sales\"\" (5 columns, 3 files)\"\n");
-  auto counted = run_cli("sql --format csv " + cat + "'SELECT count(*) AS n FROM sales'");
-  ASSERT_EQ(counted.first, 0) << counted.second;
-  EXPECT_EQ(counted.second, "n\n20000\n");
-  auto described = run_cli("sql --format json " + cat + "'DESCRIBE sales'");
-  ASSERT_EQ(described.first, 0) << described.second;
-  EXPECT_NE(described.second.find("\"declared_type\""), std::string::npos) << described.second;
-  auto unknown = run_cli("sql " + cat + "'DROP TABLE nope'");
-  EXPECT_EQ(unknown.first, 1);
-  EXPECT_NE(unknown.second.find("line 1, column 12: unknown table \"nope\""), std::string::npos)
-      << unknown.second;
+  auto created = testing::run("sql --format csv " + cat + "\"" + create_sales() + "\"");
+  ASSERT_EQ(created.code, 0) << created.err;
+  EXPECT_EQ(created.out, "result\n\"created table \"\"sales\"\" (5 columns, 3 files)\"\n");
+  EXPECT_EQ(created.err, "");
+  auto counted = testing::run("sql --format csv " + cat + "'SELECT count(*) AS n FROM sales'");
+  ASSERT_EQ(counted.code, 0) << counted.err;
+  EXPECT_EQ(counted.out, "n\n20000\n");
+  EXPECT_EQ(counted.err, "");
+  auto described = testing::run("sql --format json " + cat + "'DESCRIBE sales'");
+  ASSERT_EQ(described.code, 0) << described.err;
+  EXPECT_NE(described.out.find("\"declared_type\""), std::string::npos) << described.out;
+  auto unknown = testing::run("sql " + cat + "'DROP TABLE nope'");
+  EXPECT_EQ(unknown.code, 1);
+  EXPECT_NE(unknown.err.find("line 1, column 12: unknown table \"nope\""), std::string::npos)
+      << unknown.err;
 }
 
 }  // namespace

@@ -13,9 +13,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "io/sample_gen.h"
 #include "cancel_util.h"
 #include "oracle.h"
+#include "test_cluster.h"
 #include "tranche/client.h"
 
 namespace tranche {
@@ -27,20 +27,10 @@ using namespace std::chrono_literals;
 class CopyTo : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ =
-        new std::string(fs::temp_directory_path() / ("tranche-copy-" + std::to_string(getpid())));
-    fs::remove_all(*dir_);
-    fs::create_directories(*dir_);
-    sample_options so;
-    so.rows = 60000;
-    so.files = 3;
-    auto files = generate_sample(*dir_ + "/t", so);
-    ASSERT_TRUE(files.ok()) << files.status().message();
+    dir_ = new std::string(testing::make_temp_dir("tranche-copy"));
+    ASSERT_NO_FATAL_FAILURE(testing::make_sample(*dir_ + "/t", 60000, 3));
     // Big enough that a scan-only COPY of it runs for a while (cancel test).
-    so.rows = 400000;
-    so.files = 4;
-    auto big = generate_sample(*dir_ + "/big", so);
-    ASSERT_TRUE(big.ok()) << big.status().message();
+    ASSERT_NO_FATAL_FAILURE(testing::make_sample(*dir_ + "/big", 400000, 4));
     // NULLs, quoted strings, a delimiter and a line break inside quotes.
     fs::create_directories(*dir_ + "/n");
     std::ofstream(*dir_ + "/n/a.csv") << "a,b,s\n"
@@ -50,20 +40,15 @@ class CopyTo : public ::testing::Test {
                                          "4,0.1,\"two\nlines\"\n"
                                          "5,3.25,\"\"\n"
                                          "6,,\"p|q\"\n";
-    cluster_options co;
-    co.nodes = 2;
-    co.slots_per_node = 2;
-    co.split_bytes = 16 << 10;  // many scan tasks: a scan-only COPY writes many files
-    co.memory_per_node = 1ll << 30;
-    co.memory_per_task = 64ll << 20;
-    auto cl = cluster::start_local(co);
-    ASSERT_TRUE(cl.ok()) << cl.status().message();
-    cluster_ = cl->release();
+    // Many scan tasks: a scan-only COPY writes many files.
+    std::unique_ptr<cluster> cl;
+    testing::start_cluster(testing::two_node_options(2, 16 << 10), cl);
+    cluster_ = cl.release();
   }
 
   static void TearDownTestSuite() {
     delete cluster_;
-    fs::remove_all(*dir_);
+    testing::remove_temp_dir(*dir_);
     delete dir_;
   }
 
@@ -85,15 +70,6 @@ class CopyTo : public ::testing::Test {
     return out;
   }
 
-  void expect_ledger_whole() {
-    auto l = cluster_->ledger();
-    ASSERT_TRUE(l.ok());
-    EXPECT_EQ(l->leases, 0);
-    EXPECT_EQ(l->free_slots, l->registered_slots);
-    EXPECT_EQ(l->free_memory, l->registered_memory);
-    EXPECT_EQ(l->queued, 0);
-  }
-
   // Runs the COPY and checks its one result row against the files in `out`.
   void copy_ok(const std::string& sql, const fs::path& out, const std::string& ext,
                size_t expected_rows) {
@@ -111,7 +87,7 @@ class CopyTo : public ::testing::Test {
     EXPECT_EQ(rows[0][1], std::to_string(names.size()));
     for (size_t i = 0; i < names.size(); ++i)  // nothing but the tasks' files
       EXPECT_EQ(names[i], absl::StrFormat("part-%05d.%s", i, ext));
-    expect_ledger_whole();
+    testing::expect_ledger_whole(*cluster_);
   }
 
   // `select` directly, and again from the files COPY wrote, compare equal.
@@ -125,7 +101,7 @@ class CopyTo : public ::testing::Test {
         testing::compare_rows(testing::result_rows(*direct), testing::result_rows(*back), true),
         "");
     EXPECT_GT(direct->rows, 0u);
-    expect_ledger_whole();
+    testing::expect_ledger_whole(*cluster_);
   }
 
   static std::string* dir_;
@@ -208,7 +184,7 @@ TEST_F(CopyTo, AFailingProgramLeavesNothing) {
   EXPECT_NE(r.status().message().find("cannot cast \"x\" to BIGINT"), std::string::npos)
       << r.status().message();
   EXPECT_EQ(entries(work_), std::vector<std::string>{}) << "neither target nor staging";
-  expect_ledger_whole();
+  testing::expect_ledger_whole(*cluster_);
 }
 
 TEST_F(CopyTo, ACancelledCopyLeavesNothing) {
@@ -224,7 +200,7 @@ TEST_F(CopyTo, ACancelledCopyLeavesNothing) {
   ASSERT_EQ(outcome.ended_before, "not done") << "the program ended before it could be cancelled";
   EXPECT_EQ(outcome.error, "cancelled");
   EXPECT_EQ(outcome.results, 0);
-  expect_ledger_whole();
+  testing::expect_ledger_whole(*cluster_);
   // Tasks already running when the cancel came may still be ending: they can
   // no longer create anything (the staging directory is gone).
   std::this_thread::sleep_for(200ms);
@@ -250,7 +226,7 @@ TEST_F(CopyTo, ANonEmptyTargetIsRefusedAtPlanTime) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("exists and is not a directory"), std::string::npos)
       << r.status().message();
-  expect_ledger_whole();
+  testing::expect_ledger_whole(*cluster_);
 }
 
 TEST_F(CopyTo, ExplainShowsTheWriteStepAndWritesNothing) {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "test_cluster.h"
 #include "tranche/client.h"
 
 namespace tranche {
@@ -33,9 +34,7 @@ int64_t value_of(int64_t i) { return i % 1000; }
 class SpillCluster : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new std::string(fs::temp_directory_path() /
-                           ("tranche-spill-cluster-" + std::to_string(getpid())));
-    fs::remove_all(*dir_);
+    dir_ = new std::string(testing::make_temp_dir("tranche-spill-cluster"));
     fs::create_directories(*dir_ + "/t");
     uint64_t bytes = 0;
     for (int f = 0; f < kFiles; ++f) {
@@ -72,11 +71,7 @@ class SpillCluster : public ::testing::Test {
 
   void TearDown() override {
     if (cluster_ == nullptr) return;
-    auto l = cluster_->ledger();
-    ASSERT_TRUE(l.ok()) << l.status().message();
-    EXPECT_EQ(l->free_slots, l->registered_slots);
-    EXPECT_EQ(l->free_memory, l->registered_memory);
-    EXPECT_EQ(l->leases, 0);
+    testing::expect_ledger_whole(*cluster_);
     // Only the private spill directory of the cluster is there, and empty:
     // spill files are unlinked when created.
     for (const auto& e : fs::directory_iterator(*dir_)) {

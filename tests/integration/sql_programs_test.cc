@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "io/sample_gen.h"
 #include "oracle.h"
+#include "test_cluster.h"
 #include "tranche/client.h"
 
 namespace tranche {
@@ -19,13 +19,8 @@ using testing::oracle_table;
 class SqlPrograms : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new std::string(fs::temp_directory_path() / ("tranche-it-" + std::to_string(getpid())));
-    fs::create_directories(*dir_);
-    sample_options so;
-    so.rows = 60000;
-    so.files = 3;
-    auto files = generate_sample(*dir_ + "/t", so);
-    ASSERT_TRUE(files.ok()) << files.status().message();
+    dir_ = new std::string(testing::make_temp_dir("tranche-it"));
+    ASSERT_NO_FATAL_FAILURE(testing::make_sample(*dir_ + "/t", 60000, 3));
     // A table with NULLs (empty unquoted fields), quoted strings and a delimiter inside quotes.
     fs::create_directories(*dir_ + "/n");
     std::ofstream(*dir_ + "/n/a.csv") << "a,b,s\n"
@@ -38,20 +33,14 @@ class SqlPrograms : public ::testing::Test {
     std::ofstream(*dir_ + "/n/b.csv") << "a,b,s\n"
                                          "7,1.0,z\n"
                                          "-2,-1.5,x\n";
-    cluster_options co;
-    co.nodes = 2;
-    co.slots_per_node = 2;
-    co.split_bytes = 256 << 10;  // many scan tasks
-    co.memory_per_node = 1ll << 30;
-    co.memory_per_task = 64ll << 20;
-    auto cl = cluster::start_local(co);
-    ASSERT_TRUE(cl.ok());
-    cluster_ = cl->release();
+    std::unique_ptr<cluster> cl;
+    testing::start_cluster(testing::two_node_options(2, 256 << 10), cl);  // many scan tasks
+    cluster_ = cl.release();
   }
 
   static void TearDownTestSuite() {
     delete cluster_;
-    fs::remove_all(*dir_);
+    testing::remove_temp_dir(*dir_);
     delete dir_;
   }
 
@@ -64,10 +53,7 @@ class SqlPrograms : public ::testing::Test {
     for (auto& e : fs::directory_iterator(*dir_ + "/t")) tf.push_back(e.path());
     for (auto& e : fs::directory_iterator(*dir_ + "/n")) nf.push_back(e.path());
     return {
-        {"t",
-         "CREATE TABLE t(key INTEGER, price REAL, quantity INTEGER, shipdate TEXT, flag TEXT)",
-         tf,
-         {"key", "price", "quantity", "shipdate", "flag"}},
+        testing::sample_oracle_table("t", tf),
         {"n", "CREATE TABLE n(a INTEGER, b REAL, s TEXT)", nf, {"a", "b", "s"}},
     };
   }
@@ -79,16 +65,7 @@ class SqlPrograms : public ::testing::Test {
     auto expected = testing::sqlite_rows(oracle_tables(), oracle_sql);
     auto diff = testing::compare_rows(expected, testing::result_rows(*r), ordered);
     EXPECT_EQ(diff, "") << sql;
-    expect_ledger_whole();
-  }
-
-  void expect_ledger_whole() {
-    auto l = cluster_->ledger();
-    ASSERT_TRUE(l.ok());
-    EXPECT_EQ(l->leases, 0);
-    EXPECT_EQ(l->free_slots, l->registered_slots);
-    EXPECT_EQ(l->free_memory, l->registered_memory);
-    EXPECT_EQ(l->queued, 0);
+    testing::expect_ledger_whole(*cluster_);
   }
 
   static std::string* dir_;
@@ -324,7 +301,7 @@ TEST_F(SqlPrograms, ResultWithoutRowsStillHasColumns) {
   EXPECT_EQ(r->rows, 0u);
   ASSERT_EQ(r->columns.size(), 2u);
   EXPECT_EQ(r->columns.fields[1].name, "flag");
-  expect_ledger_whole();
+  testing::expect_ledger_whole(*cluster_);
 }
 
 TEST_F(SqlPrograms, UnknownColumnErrorNamesPositionAndSuggestion) {
@@ -334,7 +311,7 @@ TEST_F(SqlPrograms, UnknownColumnErrorNamesPositionAndSuggestion) {
             std::string::npos)
       << r.status().message();
   EXPECT_NE(r.status().message().find("did you mean \"price\""), std::string::npos);
-  expect_ledger_whole();
+  testing::expect_ledger_whole(*cluster_);
 }
 
 TEST_F(SqlPrograms, MissingFilesAreAClearError) {
@@ -342,7 +319,7 @@ TEST_F(SqlPrograms, MissingFilesAreAClearError) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("no file matches"), std::string::npos)
       << r.status().message();
-  expect_ledger_whole();
+  testing::expect_ledger_whole(*cluster_);
 }
 
 TEST_F(SqlPrograms, MalformedRowFailsTheProgramWithFileAndLine) {
@@ -358,7 +335,7 @@ TEST_F(SqlPrograms, MalformedRowFailsTheProgramWithFileAndLine) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("a.csv:3001:2"), std::string::npos) << r.status().message();
   EXPECT_NE(r.status().message().find("x7"), std::string::npos) << r.status().message();
-  expect_ledger_whole();
+  testing::expect_ledger_whole(*cluster_);
 }
 
 TEST_F(SqlPrograms, ProgressEventsShowCapacityObtainedAndYielded) {
@@ -375,7 +352,7 @@ TEST_F(SqlPrograms, ProgressEventsShowCapacityObtainedAndYielded) {
   EXPECT_EQ(finished, 3);        // scan, final aggregate, result
   EXPECT_EQ(obtained, yielded);  // every lease obtained is given back
   EXPECT_GE(handed, 1);          // a finishing portion handed a lease to its successor
-  expect_ledger_whole();
+  testing::expect_ledger_whole(*cluster_);
 }
 
 }  // namespace

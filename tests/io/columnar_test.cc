@@ -1,6 +1,6 @@
 // Tests of the columnar file format (io/columnar.h): round trips of every
-// type, statistics and batch skipping, splits, damaged files, atomic writes
-// and CSV conversion.
+// type, statistics and batch skipping, splits, atomic writes and CSV
+// conversion. Damaged and foreign files: columnar_corruption_test.cc.
 #include "io/columnar.h"
 
 #include <gtest/gtest.h>
@@ -17,6 +17,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "columnar_test_util.h"
 #include "io/csv.h"
 #include "io/tpch_gen.h"
 #include "test_util.h"
@@ -24,44 +25,15 @@
 namespace tranche {
 namespace {
 
+using testing_util::all_types;
 using testing_util::d;
 using testing_util::read_bytes;
 using testing_util::rows;
+using testing_util::sample_rows;
 using testing_util::temp_dir;
-
-schema all_types() {
-  return schema{{{"i", type_id::int64},
-                 {"f", type_id::float64},
-                 {"b", type_id::boolean},
-                 {"s", type_id::string},
-                 {"dt", type_id::date}}};
-}
-
-rows sample_rows() {
-  return {
-      {int64_t{1}, 1.5, true, std::string("apple"), d("1998-09-02")},
-      {value{}, value{}, value{}, value{}, value{}},
-      {int64_t{-7}, -0.25, false, std::string(""), d("1970-01-01")},
-      {int64_t{INT64_MAX}, 1e300, value{}, std::string("z\xff\x01 bytes"), d("1900-02-28")},
-      {int64_t{INT64_MIN}, value{}, true, value{}, value{}},
-      {int64_t{0}, 0.0, false, std::string("a,\"quoted\"\nline"), d("2024-02-29")},
-      {value{}, 3.0, true, std::string("x"), d("1999-12-31")},
-  };
-}
+using testing_util::write_file;
 
 std::vector<int> all_of(const schema& s) { return testing_util::all_columns(s); }
-
-// Writes `data` in appends of `chunk` rows.
-void write_file(const std::string& path, const schema& s, const rows& data, size_t rows_per_batch,
-                size_t chunk) {
-  auto w = columnar_writer::create(path, s, rows_per_batch);
-  ASSERT_TRUE(w.ok()) << w.status();
-  for (size_t i = 0; i < data.size(); i += chunk) {
-    rows part(data.begin() + i, data.begin() + std::min(data.size(), i + chunk));
-    ASSERT_TRUE((*w)->append(make_batch(s, part)).ok());
-  }
-  ASSERT_TRUE((*w)->close().ok());
-}
 
 absl::StatusOr<rows> read_all(const std::string& path, const std::vector<int>& cols) {
   auto r = columnar_reader::open(path);
@@ -466,119 +438,6 @@ TEST(Columnar, SplitsCoverEveryBatchExactlyOnce) {
   EXPECT_NE(bad.status().message().find(other + ": the file has 1 columns, expected 2"),
             std::string::npos)
       << bad.status();
-}
-
-TEST(Columnar, OpenWithExpectedSchemaNamesTheMismatch) {
-  temp_dir dir;
-  const std::string path = dir.file("t.tcol");
-  write_file(path, all_types(), sample_rows(), 4, 7);
-  schema expected = all_types();
-  expected.fields[3].type = type_id::int64;
-  auto r = columnar_reader::open(path, expected);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message(),
-            path + ": column 4 \"s\" is VARCHAR in the file, expected BIGINT");
-  expected.fields.pop_back();
-  r = columnar_reader::open(path, expected);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message(), path + ": the file has 5 columns, expected 4");
-  EXPECT_TRUE(columnar_reader::open(path, all_types()).ok());
-}
-
-// Opens `path` and reads every batch: must not crash; returns the first error.
-absl::Status open_and_read_all(const std::string& path) {
-  auto r = columnar_reader::open(path);
-  if (!r.ok()) return r.status();
-  for (size_t i = 0; i < (*r)->num_batches(); ++i) {
-    batch b;
-    absl::Status st = (*r)->read(i, {0, 1, 2, 3, 4}, &b);
-    if (!st.ok()) return st;
-  }
-  return absl::OkStatus();
-}
-
-// Writes `content` to a new file (rewriting one file in place is slow on
-// ext4, which flushes a truncated file's data), checks it, removes it.
-template <class F>
-void with_file(const temp_dir& dir, const std::string& content, F&& check) {
-  static int n = 0;
-  const std::string path = dir.write("v" + std::to_string(n++) + ".tcol", content);
-  check(path);
-  std::filesystem::remove(path);
-}
-
-TEST(Columnar, EveryTruncationIsAnErrorNamingTheFile) {
-  temp_dir dir;
-  const std::string path = dir.file("t.tcol");
-  write_file(path, all_types(), sample_rows(), 3, 7);
-  const std::string bytes = read_bytes(path);
-  for (size_t n = 0; n < bytes.size(); ++n) {
-    with_file(dir, bytes.substr(0, n), [&](const std::string& cut) {
-      absl::Status st = open_and_read_all(cut);
-      ASSERT_FALSE(st.ok()) << "truncated to " << n << " of " << bytes.size();
-      EXPECT_EQ(st.message().substr(0, cut.size()), cut) << st;
-    });
-  }
-  with_file(dir, "", [&](const std::string& cut) {
-    EXPECT_EQ(open_and_read_all(cut).message(),
-              cut + ": not a tranche columnar file (no TRCOLUMN header)");
-  });
-  with_file(dir, bytes.substr(0, bytes.size() - 8), [&](const std::string& cut) {
-    EXPECT_EQ(open_and_read_all(cut).message(),
-              absl::StrCat(cut, ": truncated or damaged columnar file (", bytes.size() - 8,
-                           " bytes, no TRCOLEND trailer)"));
-  });
-}
-
-TEST(Columnar, FlippedBytesNeverCrash) {
-  temp_dir dir;
-  const std::string path = dir.file("t.tcol");
-  write_file(path, all_types(), sample_rows(), 3, 7);
-  const std::string bytes = read_bytes(path);
-  int failures = 0;
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    for (unsigned char mask : {0x01, 0x80, 0xFF}) {
-      std::string copy = bytes;
-      copy[i] = static_cast<char>(copy[i] ^ mask);
-      with_file(dir, copy, [&](const std::string& bad) {
-        absl::Status st = open_and_read_all(bad);  // value bytes may change silently
-        if (!st.ok()) {
-          ++failures;
-          EXPECT_EQ(st.message().substr(0, bad.size()), bad) << st;
-        }
-      });
-    }
-  }
-  EXPECT_GT(failures, 100);
-  // Named cases.
-  std::string copy = bytes;
-  copy[0] = 'X';
-  with_file(dir, copy, [&](const std::string& bad) {
-    EXPECT_EQ(open_and_read_all(bad).message(),
-              bad + ": not a tranche columnar file (no TRCOLUMN header)");
-  });
-  copy = bytes;
-  copy[copy.size() - 12] = '\x7f';  // footer length
-  with_file(dir, copy, [&](const std::string& bad) {
-    EXPECT_NE(open_and_read_all(bad).message().find("footer length"), std::string::npos);
-  });
-  copy = bytes;
-  copy[8] = 9;  // version
-  with_file(dir, copy, [&](const std::string& bad) {
-    EXPECT_NE(open_and_read_all(bad).message().find("unsupported columnar format version 9"),
-              std::string::npos);
-  });
-}
-
-TEST(Columnar, ForeignFilesAreRejected) {
-  temp_dir dir;
-  const std::string text = dir.write("t.csv", "a,b,c\n1,2,3\n4,5,6\n7,8,9\n10,11,12\n13,14,15\n");
-  auto r = columnar_reader::open(text);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message(), text + ": not a tranche columnar file (no TRCOLUMN header)");
-  auto missing = columnar_reader::open(dir.file("nope.tcol"));
-  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
-  EXPECT_FALSE(columnar_reader::open(dir.path()).ok());
 }
 
 TEST(Columnar, WriteIsAtomic) {
