@@ -143,6 +143,7 @@ struct measurement {
   uint64_t rows = 0;
   double first = std::nan("");
   bool ok = false;
+  uint64_t spilled_bytes = 0;  // by the tasks' operators, over the lease
 };
 
 double first_numeric(const query_result& r) {
@@ -233,6 +234,13 @@ measurement run_tranche(cluster& cl, const std::string& name, const std::string&
       best.rows = r->rows;
       best.first = first_numeric(*r);
       best.ok = true;
+      // Each portion's last task_finished event carries its total.
+      std::map<int32_t, uint64_t> spilled;
+      for (const auto& e : r->events)
+        if (e.kind == progress_kind::task_finished)
+          spilled[e.portion] = std::max(spilled[e.portion], e.spilled_bytes);
+      best.spilled_bytes = 0;
+      for (const auto& [portion, bytes] : spilled) best.spilled_bytes += bytes;
     }
   }
   return best;
@@ -322,6 +330,7 @@ int tpch_main(const std::vector<std::string>& args, const std::string& /*bin_dir
                                    o.runs);
   double max_ratio = 0, log_sum = 0;
   int ratios = 0, failed = 0;
+  uint64_t spilled_total = 0;
   for (int q : o.queries) {
     const std::string name = absl::StrFormat("Q%d", q);
     const measurement& t = mine[name];
@@ -343,6 +352,10 @@ int tpch_main(const std::vector<std::string>& args, const std::string& /*bin_dir
       }
     }
     if (t.ok) line += absl::StrFormat("  rows %d", t.rows);
+    if (t.ok && t.spilled_bytes > 0) {
+      line += absl::StrFormat("  spilled %.1f MiB", static_cast<double>(t.spilled_bytes) / (1 << 20));
+      spilled_total += t.spilled_bytes;
+    }
     std::cout << line << std::endl;
     if (t.ok && have_peer && d != duck.end()) {
       if (t.rows != d->second.rows)
@@ -377,7 +390,8 @@ int tpch_main(const std::vector<std::string>& args, const std::string& /*bin_dir
     kv += absl::StrFormat(" max_ratio=%.2f geomean_ratio=%.2f", max_ratio,
                           std::exp(log_sum / ratios));
   if (!have_peer) kv += " duckdb=absent";
-  kv += absl::StrFormat(" csv_scan_mb_per_s_per_core=%.1f failed=%d", per_core, failed);
+  kv += absl::StrFormat(" csv_scan_mb_per_s_per_core=%.1f spilled_mib=%.1f failed=%d", per_core,
+                        static_cast<double>(spilled_total) / (1 << 20), failed);
   std::cout << kv << "\n";
   return failed == 0 ? 0 : 1;
 }
