@@ -47,6 +47,8 @@ std::string to_string(const progress_event& e) {
                           e.slots_held, " held)");
     case progress_kind::portion_finished:
       return absl::StrCat(head, " finished ", e.tasks_total, " task(s)");
+    case progress_kind::task_retried:
+      return absl::StrCat(head, " task failed on node ", e.node, ": ", e.to);
   }
   return head;
 }
@@ -270,6 +272,8 @@ class local_cluster final : public actor_cluster {
     po.broadcast_bytes = opts.broadcast_bytes;
     planner_ = spawn_planner(sys_, po, std::move(catalog));
     job_manager_config jc{broker_, planner_, directory_, po.parallelism, opts.policy};
+    jc.retry.max_retries = opts.task_retries;
+    jc.retry.task_deadline_ms = opts.task_deadline_ms;
     job_manager_ = spawn_job_manager(sys_, jc);
   }
 

@@ -35,6 +35,13 @@ void executor_directory::remove(uint64_t node) {
   nodes_.erase(node);
 }
 
+std::vector<uint64_t> executor_directory::nodes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<uint64_t> out;
+  for (const auto& [n, e] : nodes_) out.push_back(n);
+  return out;
+}
+
 std::vector<executor_actor> executor_directory::all() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<executor_actor> out;
@@ -173,7 +180,7 @@ class node_block_source : public block_source {
 
 // A task running or queued on the pool: who asked, which task, and its stop flag.
 struct running_task {
-  caf::typed_response_promise<std::vector<char>, std::string> promise;
+  caf::typed_response_promise<std::vector<char>, std::string, int32_t> promise;
   uint64_t program = 0;
   uint32_t portion = 0;
   uint32_t task = 0;
@@ -199,11 +206,12 @@ executor_actor::behavior_type executor_impl(executor_ptr self, executor_config c
   return {
       [=](run_atom, const std::vector<char>& bytes, const std::vector<uint64_t>& nodes,
           const std::vector<caf::actor>& executors)
-          -> caf::typed_response_promise<std::vector<char>, std::string> {
-        auto promise = self->make_response_promise<std::vector<char>, std::string>();
+          -> caf::typed_response_promise<std::vector<char>, std::string, int32_t> {
+        auto promise = self->make_response_promise<std::vector<char>, std::string, int32_t>();
         auto spec = decode_task(bytes.data(), bytes.size());
         if (!spec.ok()) {
-          promise.deliver(std::vector<char>{}, std::string(spec.status().message()));
+          promise.deliver(std::vector<char>{}, std::string(spec.status().message()),
+                          static_cast<int32_t>(spec.status().code()));
           return promise;
         }
         const uint64_t seq = self->state.next_seq++;
@@ -230,7 +238,8 @@ executor_actor::behavior_type executor_impl(executor_ptr self, executor_config c
           if (out.ok() && stop->load()) out = absl::CancelledError("the task was cancelled");
           if (!out.ok()) {
             caf::anon_send(me, task_done_atom::value, seq, std::vector<char>{},
-                           std::string(out.status().message()));
+                           std::string(out.status().message()),
+                           static_cast<int32_t>(out.status().code()));
             return;
           }
           task_result r;
@@ -246,11 +255,12 @@ executor_actor::behavior_type executor_impl(executor_ptr self, executor_config c
                 std::move(out->partitions[p]));
             if (!put.ok()) {
               caf::anon_send(me, task_done_atom::value, seq, std::vector<char>{},
-                             std::string(put.message()));
+                             std::string(put.message()), static_cast<int32_t>(put.code()));
               return;
             }
           }
-          caf::anon_send(me, task_done_atom::value, seq, encode_task_result(r), std::string{});
+          caf::anon_send(me, task_done_atom::value, seq, encode_task_result(r), std::string{},
+                         int32_t{0});
         });
         return promise;
       },
@@ -291,10 +301,11 @@ executor_actor::behavior_type executor_impl(executor_ptr self, executor_config c
       },
       [=](node_atom, uint64_t node) { self->state.cfg.node = node; },
       [=](drain_atom) { return static_cast<int64_t>(self->state.running.size()); },
-      [=](task_done_atom, uint64_t seq, std::vector<char>& result, std::string& error) {
+      [=](task_done_atom, uint64_t seq, std::vector<char>& result, std::string& error,
+          int32_t code) {
         auto it = self->state.running.find(seq);
         if (it == self->state.running.end()) return;
-        it->second.promise.deliver(std::move(result), std::move(error));
+        it->second.promise.deliver(std::move(result), std::move(error), code);
         self->state.running.erase(it);
       },
   };

@@ -20,11 +20,12 @@ namespace tranche {
 
 using executor_actor = caf::typed_actor<
     // Runs one task (a plan_codec task_spec); replies with an encoded
-    // task_result and an empty error, or no bytes and the task's error text.
+    // task_result, an empty error and code 0, or no bytes, the task's error
+    // text and its absl::StatusCode (sched/task_retry.h: transient or not).
     // The task's input blocks live on `nodes`, served by these executors (same
     // order; untyped because a typed interface cannot name itself).
     caf::replies_to<run_atom, std::vector<char>, std::vector<uint64_t>,
-                    std::vector<caf::actor>>::with<std::vector<char>, std::string>,
+                    std::vector<caf::actor>>::with<std::vector<char>, std::string, int32_t>,
     // Batches [first, first + count) of block (program, portion, task,
     // partition), encoded (schemas/batch.capnp); with first == 0 also the
     // sizes of all the block's batches, so that the reader can plan its
@@ -42,8 +43,8 @@ using executor_actor = caf::typed_actor<
     caf::replies_to<drain_atom>::with<int64_t>,
     // The node id the head assigned at join (a worker learns it after spawning).
     caf::reacts_to<node_atom, uint64_t>,
-    // Internal: a pool thread finished task `seq` (result bytes or error text).
-    caf::reacts_to<task_done_atom, uint64_t, std::vector<char>, std::string>>;
+    // Internal: a pool thread finished task `seq` (result bytes, or error text and code).
+    caf::reacts_to<task_done_atom, uint64_t, std::vector<char>, std::string, int32_t>>;
 
 // Maps node ids to their executors, so a task can fetch remote blocks.
 class executor_directory {
@@ -53,6 +54,7 @@ class executor_directory {
   // The node's store when it lives in this process (a local fetch needs no copy).
   [[nodiscard]] std::shared_ptr<block_store> local_store(uint64_t node) const;
   [[nodiscard]] std::vector<executor_actor> all() const;
+  [[nodiscard]] std::vector<uint64_t> nodes() const;
   void remove(uint64_t node);
 
  private:

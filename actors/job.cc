@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -49,6 +50,14 @@ struct job_state {
     bool committed = false;
   };
   std::optional<copy_output> copy;
+  // Lineage: the executors holding this program's finished outputs (by
+  // address, to their node), the tasks of each portion to run again because
+  // their outputs were lost with a node, and the running portions suspended
+  // until those are back.
+  std::map<caf::actor_addr, uint64_t> watched;
+  std::vector<std::vector<uint32_t>> repair;
+  std::vector<bool> suspended;
+  bool delivering = false;  // the result portion finished: its blocks are being read
   static inline const char* name = "job";
 };
 
@@ -111,7 +120,9 @@ void start_ready(job_ptr self, int32_t handed_from, int32_t handed) {
     pc.broker = st.ctx.broker;
     pc.directory = st.ctx.directory;
     pc.options = st.ctx.options;
-    pc.ask_broker = st.reserved == 0;
+    pc.ask_broker = st.reserved == 0 || !st.repair[i].empty();
+    pc.retry = st.ctx.retry;
+    pc.only_tasks = st.repair[i];
     bool successor = false;
     for (int in : spec.inputs) successor = successor || in == handed_from;
     if (successor && handed > 0) {
@@ -134,7 +145,107 @@ void start_ready(job_ptr self, int32_t handed_from, int32_t handed) {
     forward(self, std::move(e));
     self->send(st.actors[i], start_atom::value, std::move(inputs));
   }
+  // Portions suspended while their lost inputs were recomputed resume.
+  for (size_t i = 0; i < st.p.portions.size(); ++i) {
+    if (!st.suspended[i] || st.status[i] != portion_status::running) continue;
+    bool ready = true;
+    for (int in : st.p.portions[i].inputs) ready = ready && st.status[in] == portion_status::done;
+    if (!ready) continue;
+    st.suspended[i] = false;
+    std::vector<std::vector<uint64_t>> inputs;
+    for (int in : st.p.portions[i].inputs) inputs.push_back(st.task_nodes[in]);
+    self->send(st.actors[i], start_atom::value, std::move(inputs));
+  }
   if (st.reserved > 0) lend(self);
+}
+
+// Lineage: node `node` died. Outputs of finished portions kept there are
+// gone; those that a portion still to finish reads are computed again, with
+// the lost outputs of their own inputs, and the portions reading them wait.
+// Running portions rerun their own lost outputs themselves (portion.cc).
+void on_node_lost(job_ptr self, uint64_t node) {
+  auto& st = self->state;
+  if (st.ended) return;
+  const size_t n = st.p.portions.size();
+  std::vector<std::vector<uint32_t>> lost(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (st.status[i] != portion_status::done) continue;
+    for (uint32_t t = 0; t < st.task_nodes[i].size(); ++t)
+      if (st.task_nodes[i][t] == node) lost[i].push_back(t);
+  }
+  if (n > 0 && !lost[n - 1].empty() && st.delivering)
+    return finish(self, absl::StrCat("node ", node,
+                                     " died holding part of the result before it was delivered"));
+  std::vector<size_t> work;
+  for (size_t i = 0; i < n; ++i) {
+    if (lost[i].empty()) continue;
+    bool needed = false;
+    for (size_t c = 0; c < n; ++c)
+      for (int in : st.p.portions[c].inputs)
+        needed = needed || (static_cast<size_t>(in) == i && st.status[c] != portion_status::done);
+    if (needed) work.push_back(i);
+  }
+  std::vector<bool> redo(n, false);
+  while (!work.empty()) {
+    const size_t i = work.back();
+    work.pop_back();
+    if (redo[i]) continue;
+    redo[i] = true;
+    // Its rerun tasks read every task's output of its inputs.
+    for (int in : st.p.portions[i].inputs)
+      if (!lost[in].empty() && !redo[in]) work.push_back(static_cast<size_t>(in));
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (!redo[i]) continue;
+    st.repair[i] = lost[i];
+    st.status[i] = portion_status::waiting;
+    if (st.actors[i]) {
+      auto old = st.actors[i];
+      st.actors[i] = portion_actor{};  // its exit is no failure
+      self->send_exit(old, caf::exit_reason::user_shutdown);
+    }
+    progress_event e;
+    e.kind = progress_kind::task_retried;
+    e.program = st.ctx.program;
+    e.portion = static_cast<int32_t>(i);
+    e.portion_name = st.p.portions[i].name;
+    e.tasks_total = st.p.portions[i].tasks;
+    e.node = node;
+    e.to = absl::StrCat(lost[i].size(), " finished task(s) lost their output with node ", node,
+                        "; running them again");
+    forward(self, std::move(e));
+  }
+  for (size_t c = 0; c < n; ++c) {
+    if (st.status[c] != portion_status::running || st.suspended[c]) continue;
+    bool waits = false;
+    for (int in : st.p.portions[c].inputs) waits = waits || redo[in];
+    if (!waits) continue;
+    st.suspended[c] = true;
+    self->send(st.actors[c], suspend_atom::value);
+  }
+  start_ready(self, -1, 0);
+}
+
+// Watches the executors of `nodes` (a finished portion's outputs); a node
+// already gone counts as lost now.
+void watch_nodes(job_ptr self, const std::vector<uint64_t>& nodes) {
+  auto& st = self->state;
+  std::vector<uint64_t> gone;
+  for (uint64_t node : nodes) {
+    if (node == 0) continue;
+    bool known = false;
+    for (const auto& [addr, n] : st.watched) known = known || n == node;
+    if (known) continue;
+    executor_actor exec = st.ctx.directory ? st.ctx.directory->find(node) : executor_actor{};
+    if (!exec) {
+      if (st.ctx.directory && std::find(gone.begin(), gone.end(), node) == gone.end())
+        gone.push_back(node);
+      continue;
+    }
+    self->monitor(exec);
+    st.watched[exec.address()] = node;
+  }
+  for (uint64_t node : gone) on_node_lost(self, node);
 }
 
 // Whole-program: reserves the plan's peak before any portion runs (all of
@@ -261,6 +372,8 @@ void plan_and_start(job_ptr self, int32_t parallelism) {
             st.awaiting.assign(n, 0);
             st.lent.assign(n, 0);
             st.wants_more.assign(n, true);
+            st.repair.assign(n, {});
+            st.suspended.assign(n, false);
             if (!st.ctx.policy || st.ctx.policy->portions_ask_broker())
               return start_ready(self, -1, 0);
             self->request(st.ctx.broker, std::chrono::seconds(10), ledger_atom::value)
@@ -281,6 +394,11 @@ job_actor::behavior_type job_impl(job_ptr self, job_context ctx) {
   self->set_down_handler([=](const caf::down_msg& dm) {
     if (dm.source == self->state.ctx.listener.address())
       return finish(self, "the client went away", false);
+    if (auto w = self->state.watched.find(dm.source); w != self->state.watched.end()) {
+      const uint64_t node = w->second;
+      self->state.watched.erase(w);
+      return on_node_lost(self, node);
+    }
     for (size_t i = 0; i < self->state.actors.size(); ++i)
       if (self->state.actors[i] && self->state.actors[i].address() == dm.source &&
           self->state.status[i] != portion_status::done)
@@ -361,7 +479,14 @@ job_actor::behavior_type job_impl(job_ptr self, job_context ctx) {
         auto& st = self->state;
         if (st.ended) return;
         st.status[portion] = portion_status::done;
-        st.task_nodes[portion] = std::move(nodes);
+        if (st.repair[portion].empty()) {
+          st.task_nodes[portion] = std::move(nodes);
+        } else {  // a rerun of lost outputs: the others stay where they are
+          for (uint32_t t : st.repair[portion])
+            if (t < nodes.size() && t < st.task_nodes[portion].size())
+              st.task_nodes[portion][t] = nodes[t];
+          st.repair[portion].clear();
+        }
         progress_event e;
         e.kind = progress_kind::portion_finished;
         e.program = st.ctx.program;
@@ -370,9 +495,13 @@ job_actor::behavior_type job_impl(job_ptr self, job_context ctx) {
         e.tasks_done = e.tasks_total = st.p.portions[portion].tasks;
         e.slots_held = st.held[portion];
         forward(self, std::move(e));
-        if (static_cast<size_t>(portion) + 1 == st.p.portions.size() && st.copy) {
+        const bool last = static_cast<size_t>(portion) + 1 == st.p.portions.size();
+        st.delivering = st.delivering || last;
+        watch_nodes(self, st.task_nodes[portion]);
+        if (st.ended || st.status[portion] != portion_status::done) return;  // lost already
+        if (last && st.copy) {
           deliver_results(self, 0, 0, 0);  // collects the written files, then commits
-        } else if (static_cast<size_t>(portion) + 1 == st.p.portions.size()) {
+        } else if (last) {
           // First an empty batch that carries the result's schema, so that a
           // result without rows still has its columns.
           batch head;

@@ -16,6 +16,7 @@
 #include "actors/broker.h"
 #include "actors/executor.h"
 #include "actors/planner.h"
+#include "sched/task_retry.h"
 #include "sched/policy.h"
 #include "tranche/client.h"
 
@@ -44,6 +45,7 @@ struct job_context {
   std::shared_ptr<executor_directory> directory;
   submit_options options;                          // queue and priority
   std::shared_ptr<const capacity_policy> policy;  // null: per-portion
+  retry_options retry;                            // for every portion's tasks
 };
 
 [[nodiscard]] job_actor spawn_job(caf::actor_system& sys, job_context ctx);

@@ -39,6 +39,7 @@ job_manager_actor::behavior_type job_manager_impl(job_manager_ptr self, job_mana
           ctx.options = req->options;
         ctx.program_bytes = std::move(program);
         ctx.policy = st.policy;
+        ctx.retry = st.cfg.retry;
         ctx.parallelism = st.cfg.parallelism;
         ctx.listener = std::move(listener);
         ctx.broker = st.cfg.broker;

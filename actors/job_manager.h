@@ -11,6 +11,7 @@
 #include "actors/broker.h"
 #include "actors/executor.h"
 #include "actors/planner.h"
+#include "sched/task_retry.h"
 
 namespace tranche {
 
@@ -31,6 +32,7 @@ struct job_manager_config {
   std::shared_ptr<executor_directory> directory;
   int32_t parallelism = 1;  // shuffle partitions; 0: the cluster's slots at planning time
   std::string policy = "per-portion";  // capacity policy (sched/policy.h)
+  retry_options retry;                 // how failed tasks are retried (sched/task_retry.h)
 };
 
 [[nodiscard]] job_manager_actor spawn_job_manager(caf::actor_system& sys, job_manager_config cfg);

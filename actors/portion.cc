@@ -13,7 +13,7 @@
 namespace tranche {
 namespace {
 
-// Bounds every task; a longer task fails the program (issue 6 adds retries).
+// Bounds every task when its portion has no deadline of its own.
 constexpr auto kTaskTimeout = std::chrono::seconds(7200);
 
 struct held_lease {
@@ -27,6 +27,9 @@ struct portion_state {
   std::deque<uint32_t> pending;
   std::vector<uint64_t> task_nodes;
   int32_t done = 0;
+  int32_t target = 0;  // tasks to finish: all, or the lost ones being rerun
+  bool paused = false;  // suspended while lost inputs are recomputed
+  std::map<caf::actor_addr, uint64_t> exec_nodes;  // executors granted, by node
   uint64_t spilled_bytes = 0;  // by the finished tasks' operators
   std::map<uint64_t, held_lease> leases;
   std::map<uint64_t, uint32_t> running;  // lease -> task it runs
@@ -36,6 +39,7 @@ struct portion_state {
   bool finished = false;
   int64_t give_back = 0;               // leases the broker asked back
   std::vector<uint64_t> preferred;     // nodes holding the input, most blocks first
+  retry_tracker retries;
   static inline const char* name = "portion";
 };
 
@@ -84,8 +88,9 @@ void release(portion_ptr self, uint64_t lease, bool to_broker = false) {
              h.exec, to_broker);
 }
 
-// Asks the broker for `want` more leases (added to a request still waiting).
-void ask(portion_ptr self, int64_t want) {
+// Asks the broker for `want` more leases (added to a request still waiting),
+// preferably not on node `avoid` (a retry after a failure there).
+void ask(portion_ptr self, int64_t want, uint64_t avoid = 0) {
   auto& st = self->state;
   if (want <= 0) return;
   st.asked_broker = true;
@@ -97,6 +102,13 @@ void ask(portion_ptr self, int64_t want) {
   a.queue = st.ctx.options.queue;
   a.priority = st.ctx.options.priority;
   a.preferred = st.preferred;
+  if (avoid != 0 && st.ctx.directory) {
+    // Every other node, those holding the input first.
+    std::erase(a.preferred, avoid);
+    for (uint64_t n : st.ctx.directory->nodes())
+      if (n != avoid && std::find(a.preferred.begin(), a.preferred.end(), n) == a.preferred.end())
+        a.preferred.push_back(n);
+  }
   self->send(st.ctx.broker, request_atom::value, caf::actor_cast<lease_holder_actor>(self), a);
 }
 
@@ -122,6 +134,8 @@ void fail(portion_ptr self, const std::string& error) {
 }
 
 void dispatch(portion_ptr self, uint64_t lease);
+void on_task_failed(portion_ptr self, uint64_t lease, uint32_t t, uint64_t node,
+                    const std::string& error, bool transient);
 
 // True if `lease` still runs task `t` (and marks it finished); false when the
 // task was handed to another lease after its node died.
@@ -135,15 +149,22 @@ bool still_running(portion_ptr self, uint64_t lease, uint32_t t) {
 // A lease is gone without this portion giving it back (its node died, or
 // the broker revoked it): the task it ran goes back to the queue, and the
 // job hears where the lease went.
-void lose(portion_ptr self, uint64_t lease, const char* to) {
+void lose(portion_ptr self, uint64_t lease, const char* to, bool node_died = false) {
   auto& st = self->state;
   auto it = st.leases.find(lease);
   if (it == st.leases.end()) return;
   auto r = st.running.find(lease);
   if (r != st.running.end()) {
-    st.pending.push_front(r->second);
+    // A node's death counts against the task's retries; a revocation does not.
+    const uint32_t t = r->second;
     st.running.erase(r);
+    if (node_died && !st.retries.on_failure(t, it->second.node))
+      return fail(self, absl::StrCat("task ", t, " of portion ", st.ctx.spec.id, " failed ",
+                                     st.retries.failures(t), " times; the last time its node ",
+                                     it->second.node, " died"));
+    st.pending.push_front(t);
   }
+
   auto e = event(self, progress_kind::capacity_yielded);
   e.lease = lease;
   e.node = it->second.node;
@@ -161,9 +182,25 @@ void on_executor_down(portion_ptr self, const caf::actor_addr& source) {
   std::vector<uint64_t> lost;
   for (const auto& [id, h] : st.leases)
     if (h.exec.address() == source) lost.push_back(id);
-  for (uint64_t id : lost) lose(self, id, "nobody: its node died");
+  for (uint64_t id : lost) {
+    lose(self, id, "nobody: its node died", /*node_died=*/true);
+    if (st.finished) return;
+  }
+  // Outputs of finished tasks that were kept there are gone too: run those
+  // tasks again (not counted as their failures).
+  if (auto n = st.exec_nodes.find(source); n != st.exec_nodes.end()) {
+    const uint64_t node = n->second;
+    st.exec_nodes.erase(n);
+    for (uint32_t t = 0; t < st.task_nodes.size(); ++t)
+      if (st.task_nodes[t] == node) {
+        st.task_nodes[t] = 0;
+        --st.done;
+        st.pending.push_back(t);
+        lost.push_back(0);  // one more lease wanted
+      }
+  }
   // Replacements for the lost leases whose tasks went back to the queue.
-  if (!lost.empty() && !st.pending.empty())
+  if (!lost.empty() && !st.pending.empty() && !st.paused)
     ask(self, std::min<int64_t>(static_cast<int64_t>(lost.size()),
                                 static_cast<int64_t>(st.pending.size())));
 }
@@ -174,7 +211,7 @@ void on_task_done(portion_ptr self, uint64_t lease, uint32_t t, uint64_t node) {
   st.task_nodes[t] = node;
   ++st.done;
   self->send(st.ctx.job, progress_atom::value, event(self, progress_kind::task_finished));
-  if (st.done == st.ctx.spec.tasks) {
+  if (st.done == st.target) {
     // Done first, then the leases: the job starts successors before it sees
     // the leases, so it can hand them straight over.
     st.finished = true;
@@ -198,12 +235,17 @@ void dispatch(portion_ptr self, uint64_t lease) {
   auto& st = self->state;
   auto it = st.leases.find(lease);
   if (it == st.leases.end()) return;
-  if (st.pending.empty()) {
-    release(self, lease);  // no task left for this lease: yield it now
+  if (st.pending.empty() || st.paused) {
+    release(self, lease);  // no task left for this lease (or none may start): yield it now
     return;
   }
-  const uint32_t t = st.pending.front();
-  st.pending.pop_front();
+  // A task that failed on this lease's node goes elsewhere when another waits.
+  auto pick = st.pending.begin();
+  while (pick != st.pending.end() && st.retries.last_failed_node(*pick) == it->second.node)
+    ++pick;
+  if (pick == st.pending.end()) pick = st.pending.begin();
+  const uint32_t t = *pick;
+  st.pending.erase(pick);
   if (st.pending.empty() && st.asked_broker)
     self->send(st.ctx.broker, shrink_atom::value, caf::actor_cast<lease_holder_actor>(self),
                int64_t{0});
@@ -219,12 +261,18 @@ void dispatch(portion_ptr self, uint64_t lease) {
     executors.push_back(caf::actor_cast<caf::actor>(
         st.ctx.directory ? st.ctx.directory->find(ref.node) : executor_actor{}));
   }
-  self->request(it->second.exec, kTaskTimeout, run_atom::value, encode_task(ts), std::move(nodes),
+  const int64_t deadline_ms = st.ctx.retry.task_deadline_ms;
+  const caf::duration timeout = deadline_ms > 0
+                                    ? caf::duration{std::chrono::milliseconds(deadline_ms)}
+                                    : caf::duration{kTaskTimeout};
+  self->request(it->second.exec, timeout, run_atom::value, encode_task(ts), std::move(nodes),
                 std::move(executors))
       .then(
-          [=](const std::vector<char>& result, const std::string& error) {
+          [=](const std::vector<char>& result, const std::string& error, int32_t code) {
             if (!still_running(self, lease, t)) return;  // rerun elsewhere meanwhile
-            if (!error.empty()) return fail(self, error);
+            if (!error.empty())
+              return on_task_failed(self, lease, t, node, error,
+                                    is_transient(static_cast<absl::StatusCode>(code)));
             auto r = decode_task_result(result.data(), result.size());
             if (!r.ok()) return fail(self, std::string(r.status().message()));
             self->state.spilled_bytes += r->spilled_bytes;
@@ -232,24 +280,90 @@ void dispatch(portion_ptr self, uint64_t lease) {
           },
           [=](const caf::error& err) {
             if (!still_running(self, lease, t)) return;
-            fail(self, absl::StrCat("task ", t, " of portion ", self->state.ctx.spec.id,
-                                    " on node ", node, ": ", self->system().render(err)));
+            // No answer in time (a straggler, a hung node) or no executor:
+            // stop it there, if it still runs, and try again.
+            auto& st = self->state;
+            if (auto h = st.leases.find(lease); h != st.leases.end())
+              self->send(h->second.exec, cancel_atom::value, st.ctx.program,
+                         static_cast<uint32_t>(st.ctx.spec.id), t);
+            const std::string why = err == caf::sec::request_timeout
+                                        ? absl::StrCat("no result within the task deadline of ",
+                                                       deadline_ms > 0 ? deadline_ms : 7200000,
+                                                       " ms")
+                                        : self->system().render(err);
+            on_task_failed(self, lease, t, node,
+                           absl::StrCat("task ", t, " of portion ", st.ctx.spec.id, " on node ",
+                                        node, ": ", why),
+                           /*transient=*/true);
           });
+}
+
+// Task `t` failed on `lease` (node `node`). Transient: it runs again after a
+// backoff under another lease, on another node when the broker has room
+// there (the failed lease serves a waiting task or goes back meanwhile);
+// once its retries are used up, or at once for a deterministic error, the
+// program fails with the error's text.
+void on_task_failed(portion_ptr self, uint64_t lease, uint32_t t, uint64_t node,
+                    const std::string& error, bool transient) {
+  auto& st = self->state;
+  if (st.finished) return;
+  if (!transient) return fail(self, error);
+  auto delay = st.retries.on_failure(t, node);
+  if (!delay)
+    return fail(self, absl::StrCat(error, " (task ", t, " of portion ", st.ctx.spec.id,
+                                   " failed ", st.retries.failures(t), " times)"));
+  progress_event e = event(self, progress_kind::task_retried);
+  e.node = node;
+  e.lease = lease;
+  e.to = absl::StrCat("retry ", st.retries.failures(t), " of ", st.retries.options().max_retries,
+                      " in ", *delay, " ms after: ", error);
+  self->send(st.ctx.job, progress_atom::value, e);
+  // The lease serves another task, or goes back: the retry asks for one
+  // elsewhere when its backoff is over.
+  if (st.leases.count(lease) > 0) dispatch(self, lease);
+  self->delayed_send(self, std::chrono::milliseconds(*delay), tick_atom::value, t);
 }
 
 portion_actor::behavior_type portion_impl(portion_ptr self, portion_context ctx) {
   self->state.ctx = std::move(ctx);
+  self->state.retries = retry_tracker(self->state.ctx.retry);
   auto& spec = self->state.ctx.spec;
   self->state.task_nodes.assign(static_cast<size_t>(spec.tasks), 0);
-  for (int t = 0; t < spec.tasks; ++t) self->state.pending.push_back(static_cast<uint32_t>(t));
+  if (self->state.ctx.only_tasks.empty()) {
+    for (int t = 0; t < spec.tasks; ++t) self->state.pending.push_back(static_cast<uint32_t>(t));
+  } else {
+    for (uint32_t t : self->state.ctx.only_tasks) self->state.pending.push_back(t);
+  }
+  self->state.target = static_cast<int32_t>(self->state.pending.size());
   self->set_down_handler([=](const caf::down_msg& dm) { on_executor_down(self, dm.source); });
   return {
       [=](start_atom, std::vector<std::vector<uint64_t>> inputs) {
         auto& st = self->state;
         st.input_nodes = std::move(inputs);
         st.preferred = input_locality(st.input_nodes);
+        if (st.started) {
+          // Resumed: the lost inputs were recomputed (their new nodes above).
+          if (!st.paused || st.finished) return;
+          st.paused = false;
+          return ask(self, static_cast<int64_t>(st.pending.size()));
+        }
         st.started = true;
         if (st.ctx.ask_broker) ask(self, static_cast<int64_t>(st.pending.size()) - st.ctx.handed);
+      },
+      [=](suspend_atom) {
+        auto& st = self->state;
+        if (st.finished) return;
+        st.paused = true;
+        if (st.asked_broker)  // nothing more from the broker until resumed
+          self->send(st.ctx.broker, shrink_atom::value, caf::actor_cast<lease_holder_actor>(self),
+                     int64_t{0});
+      },
+      [=](tick_atom, uint32_t t) {
+        // Task t's backoff is over: it needs a lease, preferably on another node.
+        auto& st = self->state;
+        if (st.finished) return;
+        st.pending.push_front(t);
+        if (!st.paused) ask(self, 1, st.retries.last_failed_node(t));
       },
       [=](preempt_atom, int64_t leases, const std::string&) {
         self->state.give_back = std::max<int64_t>(0, leases);
@@ -277,6 +391,7 @@ portion_actor::behavior_type portion_impl(portion_ptr self, portion_context ctx)
           return;
         }
         st.leases[lease] = held_lease{node, exec};
+        st.exec_nodes[exec.address()] = node;
         if (st.watched.insert(exec.address()).second) self->monitor(exec);
         auto e = event(self, progress_kind::capacity_obtained);
         e.lease = lease;

@@ -6,6 +6,10 @@
 // broker to give leases back (preemption), it does so at its next task
 // boundaries and asks again for what it still needs; a lease the broker
 // revokes after the grace period takes its running task back to the queue.
+// A task that fails for a transient cause (its executor or node died, an
+// input could not be fetched, it passed its deadline) runs again after a
+// backoff, on another node when it can, up to retry.max_retries times; a
+// deterministic error fails the program with the error's own text.
 #pragma once
 
 #include <caf/all.hpp>
@@ -16,12 +20,19 @@
 #include "actors/broker.h"
 #include "actors/job.h"
 #include "plan/plan.h"
+#include "sched/task_retry.h"
 
 namespace tranche {
 
 using portion_actor = lease_holder_actor::extend<
-    // Start: the node holding each task's output, per input portion.
-    caf::reacts_to<start_atom, std::vector<std::vector<uint64_t>>>>;
+    // Start: the node holding each task's output, per input portion. Sent
+    // again after a suspend: the inputs were recomputed; resume.
+    caf::reacts_to<start_atom, std::vector<std::vector<uint64_t>>>,
+    // Some input blocks were lost with their node and are being recomputed:
+    // start no task until the next start_atom (tasks running finish or fail).
+    caf::reacts_to<suspend_atom>,
+    // Internal: task `t`'s backoff after a transient failure is over.
+    caf::reacts_to<tick_atom, uint32_t>>;
 
 struct portion_context {
   uint64_t program = 0;
@@ -38,6 +49,11 @@ struct portion_context {
   // else it runs on the leases its program lends it (whole-program). Either
   // way it asks for replacements of leases lost with their node.
   bool ask_broker = true;
+  // How its tasks' transient failures are retried (sched/task_retry.h).
+  retry_options retry;
+  // Lineage: run only these tasks (their outputs were lost with a node);
+  // empty: every task.
+  std::vector<uint32_t> only_tasks;
 };
 
 [[nodiscard]] portion_actor spawn_portion(caf::actor_system& sys, portion_context ctx);

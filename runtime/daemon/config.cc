@@ -263,6 +263,21 @@ const std::vector<key_spec>& keys() {
        "head: how long a portion asked to give capacity back (to a higher priority or an "
        "under-share queue) has before the broker takes it and its tasks are rerun",
        [](daemon_config* c, std::string_view v) { return set_duration(&c->preempt_grace_ms, v); }},
+      {"task-retries", "3",
+       "head: how many more times a task runs after failing for a transient cause (its node "
+       "died, an input block was lost, it passed task-deadline) before its program fails",
+       [](daemon_config* c, std::string_view v) {
+         int64_t n = 0;
+         if (parse_digits(v, &n) != number_result::ok || n > 100)
+           return absl::InvalidArgumentError(
+               absl::StrCat("expected an integer in 0..100, got ", quoted(v)));
+         c->task_retries = static_cast<int>(n);
+         return absl::OkStatus();
+       }},
+      {"task-deadline", "0 (none)",
+       "head: a task running longer is stopped and run again elsewhere (a straggler or a hung "
+       "node); counts as a transient failure",
+       [](daemon_config* c, std::string_view v) { return set_duration(&c->task_deadline_ms, v); }},
   };
   return table;
 }

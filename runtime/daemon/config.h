@@ -59,6 +59,9 @@ struct daemon_config {
   std::string policy = "per-portion";
   std::vector<queue_config> queues;
   int64_t preempt_grace_ms = 30000;
+  // Head: supervision of tasks (sched/task_retry.h).
+  int task_retries = 3;
+  int64_t task_deadline_ms = 0;  // 0: none
 };
 
 // A `queue` value: `NAME [weight=W] [min-slots=N] [min-memory=SIZE]

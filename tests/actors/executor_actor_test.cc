@@ -45,7 +45,7 @@ struct ExecutorActor : ::testing::Test {
                                 std::vector<caf::actor>{});
     std::this_thread::sleep_for(50ms);
     caf::anon_send(exec, stop...);
-    handle.receive([&](const std::vector<char>&, const std::string& e) { error = e; },
+    handle.receive([&](const std::vector<char>&, const std::string& e, int32_t) { error = e; },
                    [&](const caf::error& e) { error = sys.render(e); });
     return error;
   }

@@ -17,28 +17,13 @@
 #include "actors/planner.h"
 #include "plan/plan_codec.h"
 #include "plan/program_codec.h"
+#include "actor_test_util.h"
 
 namespace tranche {
 namespace {
 
 using namespace std::chrono_literals;
 
-// A plan of one portion of `tasks` empty-scan tasks; the program's text is
-// the task count.
-planner_actor fake_planner(caf::actor_system& sys) {
-  return sys.spawn([]() -> planner_actor::behavior_type {
-    return {[](plan_atom, const std::vector<char>& bytes, int32_t) {
-      auto req = decode_program(bytes.data(), bytes.size());
-      plan p;
-      p.portions.push_back(empty_scan_task(0).portion);
-      p.portions[0].tasks = req.ok() ? std::stoi(req->sql) : 1;
-      p.portions[0].task_splits.assign(static_cast<size_t>(p.portions[0].tasks), {});
-      p.result = p.portions[0].output;
-      return std::make_tuple(encode_plan(p), std::string{}, std::string{},
-                             std::vector<std::vector<char>>{});
-    }};
-  });
-}
 
 TEST(PreemptionActors, ARevokedLeaseStopsItsTaskWhichRunsAgainLater) {
   caf::actor_system_config cfg;
@@ -63,7 +48,7 @@ TEST(PreemptionActors, ARevokedLeaseStopsItsTaskWhichRunsAgainLater) {
   };
   auto exec = spawn_executor(sys, ec);
   caf::anon_send(*broker, register_atom::value, uint64_t{1}, int64_t{2}, int64_t{1} << 30, exec);
-  auto planner = fake_planner(sys);
+  auto planner = testing::fake_planner(sys);
   auto jm = spawn_job_manager(sys, job_manager_config{*broker, planner, directory, 1});
 
   caf::scoped_actor self{sys};

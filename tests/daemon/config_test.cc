@@ -334,11 +334,11 @@ TEST(Reference, ListsEveryKeyAsAMarkdownTable) {
        {"role", "listen", "join", "advertise", "executor-port", "secret-file", "slots", "memory",
         "log-file", "log-level", "heartbeat-interval", "connection-timeout", "tls-certificate",
         "tls-key", "tls-ca", "work-dir", "drain-timeout", "block-memory", "policy", "queue",
-        "preempt-grace", "catalog"})
+        "preempt-grace", "catalog", "task-retries", "task-deadline"})
     EXPECT_TRUE(contains(std::string(ref), std::string("| `") + key + "` | ")) << key;
   EXPECT_TRUE(contains(std::string(ref), "| `memory` | 4GiB | "));
-  // 2 header lines + 22 keys, each line a complete row.
-  EXPECT_EQ(std::count(ref.begin(), ref.end(), '\n'), 24);
+  // 2 header lines + 24 keys, each line a complete row.
+  EXPECT_EQ(std::count(ref.begin(), ref.end(), '\n'), 26);
 }
 
 TEST(Queues, ParsedWithEveryField) {
@@ -372,6 +372,21 @@ TEST(Queues, ErrorsNameTheField) {
             "expected the queue's name first, got \"weight=2\"");
   EXPECT_EQ(parse_queue("etl min-slots=4 cap-slots=2").status().message(),
             "queue \"etl\": min-slots (4) exceeds cap-slots (2)");
+}
+
+TEST(Supervision, TaskRetriesAndDeadline) {
+  auto c = load_config(write_file("role = head\nsecret-file = /k\ntask-retries = 5\n"
+                                  "task-deadline = 10m\n"));
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->task_retries, 5);
+  EXPECT_EQ(c->task_deadline_ms, 600000);
+  ASSERT_TRUE(apply_flags(&*c, {"--task-retries", "0"}).ok());
+  EXPECT_EQ(c->task_retries, 0);
+  EXPECT_EQ(apply_flags(&*c, {"--task-retries", "many"}).message(),
+            "--task-retries: expected an integer in 0..100, got \"many\"");
+  EXPECT_EQ(apply_flags(&*c, {"--task-retries", "101"}).message(),
+            "--task-retries: expected an integer in 0..100, got \"101\"");
+  EXPECT_FALSE(apply_flags(&*c, {"--task-deadline", "soon"}).ok());
 }
 
 TEST(Queues, GivenOncePerQueueInFileAndFlags) {

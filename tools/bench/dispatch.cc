@@ -69,7 +69,7 @@ dispatch_result run_dispatch(caf::actor_system& sys, const std::vector<executor_
           a->request(execs[e], 30s, run_atom::value, *bytes, std::vector<uint64_t>{},
                      std::vector<caf::actor>{})
               .then(
-                  [=](const std::vector<char>&, const std::string&) {
+                  [=](const std::vector<char>&, const std::string&, int32_t) {
                     rtts->push_back(
                         std::chrono::duration<double, std::micro>(clock_type::now() - start)
                             .count());

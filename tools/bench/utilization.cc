@@ -362,6 +362,8 @@ std::vector<interval> waiting_intervals(std::vector<event_log::record> records) 
         case progress_kind::portion_finished:
           p.running = false;
           break;
+        case progress_kind::task_retried:
+          break;
       }
     }
     const int change = static_cast<int>(pt.waiting()) - static_cast<int>(before);

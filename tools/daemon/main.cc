@@ -91,7 +91,10 @@ int run_head(caf::actor_system& sys, const daemon_config& cfg,
   auto planner = spawn_planner(sys, po, store);
   // Parallelism 0: each program gets as many shuffle partitions as the
   // cluster has slots when it is planned.
-  auto jm = spawn_job_manager(sys, job_manager_config{broker, planner, directory, 0, cfg.policy});
+  job_manager_config jc{broker, planner, directory, 0, cfg.policy};
+  jc.retry.max_retries = cfg.task_retries;
+  jc.retry.task_deadline_ms = cfg.task_deadline_ms;
+  auto jm = spawn_job_manager(sys, jc);
   auto head = spawn_head(sys, head_config{broker, jm, directory, secret, 2});
   std::string host;
   uint16_t port = 0;

@@ -40,5 +40,6 @@ using set_queue_atom = caf::atom_constant<caf::atom("setqueue")>;
 using drop_queue_atom = caf::atom_constant<caf::atom("dropqueue")>;
 using queues_atom = caf::atom_constant<caf::atom("queues")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using suspend_atom = caf::atom_constant<caf::atom("suspend")>;
 
 }  // namespace tranche

@@ -38,6 +38,7 @@ enum class progress_kind : uint8_t {
   task_finished,
   capacity_yielded,  // the portion gave a lease back (to a successor or the broker)
   portion_finished,
+  task_retried,  // a task failed for a transient cause and runs again (`to` says why)
 };
 
 struct progress_event {
@@ -50,7 +51,7 @@ struct progress_event {
   int32_t slots_held = 0;  // leases the portion holds after this event
   uint64_t lease = 0;      // capacity events
   uint64_t node = 0;       // capacity events: the lease's node
-  std::string to;          // capacity_yielded: "portion 1" or "broker"
+  std::string to;          // capacity_yielded: "portion 1" or "broker"; task_retried: why
   double at = 0;           // seconds since the program was submitted
   // Bytes the portion's finished tasks spilled to disk because their joins,
   // aggregates or sorts outgrew the task's memory lease.
@@ -96,6 +97,13 @@ struct cluster_options {
   // private directory "tranche-<pid>-<n>" is made inside it and removed with
   // the cluster. Empty: the system's temporary directory ($TMPDIR, /tmp).
   std::string spill_root;
+  // Supervision: how many more times a task runs after failing for a
+  // transient cause (its node died, an input was lost, it passed
+  // task_deadline_ms), with a backoff from 100 ms doubling to 5 s, before the
+  // program fails; and the deadline (0: none). A deterministic error (bad
+  // data, a type error) fails the program at once.
+  int task_retries = 3;
+  int64_t task_deadline_ms = 0;
 };
 
 // Mutual TLS between a client and the head: this client's certificate and
