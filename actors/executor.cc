@@ -52,6 +52,10 @@ std::vector<executor_actor> executor_directory::all() const {
 namespace {
 
 constexpr auto kFetchTimeout = std::chrono::seconds(30);
+// A chunk is waited for in slices this long: between two, a stopped task
+// (its program ended, or the node holding its input died and the portion
+// stopped it) gives up at once instead of waiting out kFetchTimeout.
+constexpr auto kFetchSlice = std::chrono::seconds(2);
 
 // Reads upstream blocks batch by batch: from this node's store by pointer (or
 // from its spill file), from other nodes through their executor's fetch in
@@ -60,12 +64,14 @@ constexpr auto kFetchTimeout = std::chrono::seconds(30);
 class node_block_source : public block_source {
  public:
   node_block_source(caf::actor_system& sys, uint64_t self_node, std::shared_ptr<block_store> store,
-                    std::map<uint64_t, executor_actor> peers, fetch_window window)
+                    std::map<uint64_t, executor_actor> peers, fetch_window window,
+                    const std::atomic<bool>* stop)
       : sys_(sys),
         self_node_(self_node),
         store_(std::move(store)),
         peers_(std::move(peers)),
-        window_(window) {}
+        window_(window),
+        stop_(stop) {}
 
   absl::Status fetch(const block_ref& ref, const consumer& consume) override {
     if (ref.node == self_node_) return fetch_local(ref, consume);
@@ -115,12 +121,14 @@ class node_block_source : public block_source {
                             const consumer& consume) {
     caf::scoped_actor self{sys_};
     auto ask = [&](uint32_t first, uint32_t count) {
-      return self->request(peer, kFetchTimeout, fetch_atom::value, ref.program, ref.portion,
+      return self->request(peer, kFetchSlice, fetch_atom::value, ref.program, ref.portion,
                            ref.task, ref.partition, first, count);
     };
     absl::Status status;
     std::vector<uint64_t> sizes;
-    auto take = [&](auto& handle) {
+    bool timed_out = false;
+    auto take_once = [&](auto& handle) {
+      timed_out = false;
       handle.receive(
           [&](std::vector<std::vector<char>>& encoded, std::vector<uint64_t>& all_sizes,
               std::string& error) {
@@ -141,30 +149,53 @@ class node_block_source : public block_source {
             }
           },
           [&](const caf::error& err) {
+            timed_out = err == caf::sec::request_timeout;
             status = absl::UnavailableError(
                 absl::StrCat("fetching a block from node ", ref.node, ": ", sys_.render(err)));
           });
     };
+    // Waits for the reply to chunk (first, count) slice by slice, asking
+    // again after each silent slice (fetch is idempotent), up to kFetchTimeout.
+    using handle_t = decltype(ask(0, 0));
+    auto take = [&](handle_t& handle, uint32_t first, uint32_t count) {
+      const auto give_up = std::chrono::steady_clock::now() + kFetchTimeout;
+      for (;;) {
+        take_once(handle);
+        if (!timed_out) return;
+        if (stop_ != nullptr && stop_->load()) {
+          status = absl::CancelledError("the task was stopped while fetching its input");
+          return;
+        }
+        if (std::chrono::steady_clock::now() >= give_up) {
+          status = absl::UnavailableError(absl::StrCat(
+              "fetching a block from node ", ref.node, ": no answer within ",
+              std::chrono::duration_cast<std::chrono::seconds>(kFetchTimeout).count(), " s"));
+          return;
+        }
+        status = absl::OkStatus();
+        handle = ask(first, count);
+      }
+    };
     {
       auto first = ask(0, 1);
-      take(first);
+      take(first, 0, 1);
     }
     if (!status.ok() || sizes.size() <= 1) return status;
     const std::vector<chunk> chunks = plan_chunks(sizes);
-    using handle_t = decltype(ask(0, 0));
-    std::deque<std::pair<handle_t, uint64_t>> in_flight;
+    std::deque<std::pair<handle_t, size_t>> in_flight;  // handle, chunk index
     uint64_t credit_used = 0;
     size_t next = 0;
     while (status.ok() && (next < chunks.size() || !in_flight.empty())) {
       // Ask for more while the window has room (always at least one chunk).
       while (next < chunks.size() &&
              (in_flight.empty() || credit_used + chunks[next].bytes <= window_.window_bytes)) {
-        in_flight.emplace_back(ask(chunks[next].first, chunks[next].count), chunks[next].bytes);
+        in_flight.emplace_back(ask(chunks[next].first, chunks[next].count), next);
         credit_used += chunks[next].bytes;
         ++next;
       }
-      take(in_flight.front().first);
-      credit_used -= in_flight.front().second;
+      const chunk& c = chunks[in_flight.front().second];
+      take(in_flight.front().first, c.first, c.count);
+      credit_used -= c.bytes;
       in_flight.pop_front();
     }
     // Replies still due after an error are discarded with the scoped actor.
@@ -176,6 +207,7 @@ class node_block_source : public block_source {
   std::shared_ptr<block_store> store_;
   std::map<uint64_t, executor_actor> peers_;
   fetch_window window_;
+  const std::atomic<bool>* stop_;
 };
 
 // A task running or queued on the pool: who asked, which task, and its stop flag.
@@ -231,7 +263,7 @@ executor_actor::behavior_type executor_impl(executor_ptr self, executor_config c
         self->state.pool->submit([me, &sys, store, peers = std::move(peers), node, seq, window,
                                   spill_dir,
                                   run = self->state.cfg.run, stop, task = *std::move(spec)] {
-          node_block_source source(sys, node, store, peers, window);
+          node_block_source source(sys, node, store, peers, window, stop.get());
           auto out = run ? run(task, source, *stop) : run_task(task, source, stop.get(), spill_dir);
           // Stopped meanwhile (its program ended, its lease was revoked):
           // keep no blocks nobody will read or drop.

@@ -354,6 +354,19 @@ portion_actor::behavior_type portion_impl(portion_ptr self, portion_context ctx)
         auto& st = self->state;
         if (st.finished) return;
         st.paused = true;
+        // Running tasks read inputs that are being recomputed (a shuffle reads
+        // from every upstream task): stop them, not as their failure, and
+        // run them again on resume; their leases go back meanwhile.
+        std::vector<uint64_t> idle;
+        for (const auto& [lease, t] : st.running) {
+          if (auto h = st.leases.find(lease); h != st.leases.end())
+            self->send(h->second.exec, cancel_atom::value, st.ctx.program,
+                       static_cast<uint32_t>(st.ctx.spec.id), t);
+          st.pending.push_front(t);
+          idle.push_back(lease);
+        }
+        st.running.clear();
+        for (uint64_t lease : idle) release(self, lease);
         if (st.asked_broker)  // nothing more from the broker until resumed
           self->send(st.ctx.broker, shrink_atom::value, caf::actor_cast<lease_holder_actor>(self),
                      int64_t{0});

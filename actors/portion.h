@@ -29,7 +29,7 @@ using portion_actor = lease_holder_actor::extend<
     // again after a suspend: the inputs were recomputed; resume.
     caf::reacts_to<start_atom, std::vector<std::vector<uint64_t>>>,
     // Some input blocks were lost with their node and are being recomputed:
-    // start no task until the next start_atom (tasks running finish or fail).
+    // stop the running tasks and start none until the next start_atom.
     caf::reacts_to<suspend_atom>,
     // Internal: task `t`'s backoff after a transient failure is over.
     caf::reacts_to<tick_atom, uint32_t>>;

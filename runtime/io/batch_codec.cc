@@ -7,6 +7,7 @@
 #include <capnp/serialize.h>
 #include <kj/exception.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -196,7 +197,13 @@ absl::StatusOr<batch> decode_batch(const char* data, size_t size) {
     words = copy.begin();
   }
   capnp::ReaderOptions options;
-  options.traversalLimitInWords = kMaxBatchWireBytes / sizeof(capnp::word);
+  // Proportional to the message as well: a list of zero-sized structs (say
+  // 30 million schema fields) costs Cap'n Proto's reader one word per element
+  // but no bytes on the wire, so a fixed limit let a few hundred bytes make
+  // the decoder build that many fields. An honest batch reads each word about
+  // once.
+  options.traversalLimitInWords = std::min<uint64_t>(kMaxBatchWireBytes / sizeof(capnp::word),
+                                                     size / sizeof(capnp::word) * 4 + 64);
   options.nestingLimit = 64;
   try {
     kj::ArrayPtr<const capnp::word> array(words, size / sizeof(capnp::word));

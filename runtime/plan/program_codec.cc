@@ -6,6 +6,7 @@
 #include <capnp/serialize.h>
 #include <kj/exception.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -13,16 +14,27 @@
 
 namespace tranche {
 
+namespace {
+
+// With its length: a std::string converts to capnp::Text::Reader through
+// c_str(), which cut the text at its first NUL byte, so a program holding one
+// (found by tools/fuzz) re-encoded as a different program.
+capnp::Text::Reader text(const std::string& s) { return capnp::Text::Reader(s.data(), s.size()); }
+// The same on the way in: Text::Reader -> std::string also stops at a NUL.
+std::string str(capnp::Text::Reader t) { return std::string(t.begin(), t.size()); }
+
+}  // namespace
+
 std::vector<char> encode_program(const program_request& p) {
   capnp::MallocMessageBuilder mb;
   auto root = mb.initRoot<wire::Program>();
-  root.setSql(p.sql);
-  if (p.options.queue != kDefaultQueue) root.setQueue(p.options.queue);
+  root.setSql(text(p.sql));
+  if (p.options.queue != kDefaultQueue) root.setQueue(text(p.options.queue));
   root.setPriority(p.options.priority);
   auto tables = root.initTables(static_cast<unsigned>(p.tables.size()));
   for (size_t i = 0; i < p.tables.size(); ++i) {
-    tables[i].setName(p.tables[i].name);
-    tables[i].setGlob(p.tables[i].glob);
+    tables[i].setName(text(p.tables[i].name));
+    tables[i].setGlob(text(p.tables[i].glob));
     tables[i].setDelimiter(static_cast<uint8_t>(p.tables[i].delimiter));
     tables[i].setHeader(p.tables[i].header);
   }
@@ -39,19 +51,21 @@ absl::StatusOr<program_request> decode_program(const char* data, size_t size) {
   program_request out;
   try {
     capnp::ReaderOptions opts;
-    opts.traversalLimitInWords = 16u << 20;
+    // Proportional to the message too (as codec_common.cc): lists of
+    // zero-sized or aliased structs cost no bytes on the wire.
+    opts.traversalLimitInWords = std::min<uint64_t>(16u << 20, size / sizeof(capnp::word) * 4 + 64);
     opts.nestingLimit = 64;
     capnp::FlatArrayMessageReader reader(aligned, opts);
     auto root = reader.getRoot<wire::Program>();
     if (!root.isSql())
       return absl::UnimplementedError("dataflow programs are not supported yet; submit SQL");
-    out.sql = root.getSql();
-    if (root.hasQueue() && root.getQueue().size() > 0) out.options.queue = root.getQueue();
+    out.sql = str(root.getSql());
+    if (root.hasQueue() && root.getQueue().size() > 0) out.options.queue = str(root.getQueue());
     out.options.priority = root.getPriority();
     for (auto t : root.getTables()) {
       table_binding b;
-      b.name = t.getName();
-      b.glob = t.getGlob();
+      b.name = str(t.getName());
+      b.glob = str(t.getGlob());
       b.delimiter = static_cast<char>(t.getDelimiter());
       b.header = t.getHeader();
       if (b.name.empty() || b.glob.empty())

@@ -125,7 +125,9 @@ struct from_item {
 };
 
 struct select_stmt {
-  std::string sql;  // the statement text, for spans
+  // The statement text, for spans: shared by every term and subquery of the
+  // statement (a copy each made memory quadratic in the number of terms).
+  std::shared_ptr<const std::string> sql;
   bool distinct = false;
   std::vector<select_item> items;
   std::vector<from_item> from;
@@ -137,7 +139,7 @@ struct select_stmt {
 
   // The source text of `e` as written, e.g. "price * 2".
   [[nodiscard]] std::string text_of(const ast_expr& e) const {
-    return sql.substr(e.begin, e.end - e.begin);
+    return sql->substr(e.begin, e.end - e.begin);
   }
 };
 
@@ -152,7 +154,7 @@ struct common_table {
 // With one term, ORDER BY and LIMIT belong to that select (they may name its
 // expressions); with several they apply to the union and name its columns.
 struct query_stmt {
-  std::string sql;
+  std::shared_ptr<const std::string> sql;  // as select_stmt::sql
   std::vector<common_table> with;
   std::vector<std::shared_ptr<select_stmt>> terms;
   std::vector<order_item> order_by;  // union only

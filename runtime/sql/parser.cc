@@ -75,7 +75,8 @@ absl::StatusOr<query_stmt> parser::statement() {
 // [WITH name AS (query), ...] select [UNION ALL select ...] [ORDER BY ...] [LIMIT n]
 absl::StatusOr<query_stmt> parser::parse_query() {
   query_stmt q;
-  q.sql = std::string(sql_);
+  if (!text_) text_ = std::make_shared<const std::string>(sql_);
+  q.sql = text_;
   q.pos = peek().pos;
   if (accept_keyword("with")) {
     do {

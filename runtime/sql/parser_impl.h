@@ -121,6 +121,7 @@ class parser {
   }
 
   std::string_view sql_;
+  std::shared_ptr<const std::string> text_;  // sql_ as the AST's shared copy
   std::vector<token> tokens_;
   size_t i_ = 0;
   int depth_ = 0;

@@ -146,7 +146,13 @@ class Lineage : public ::testing::Test {
   void expect_ledger_whole() { testing::expect_ledger_whole(sys_, broker_); }
 
 
+  // What the executors' pool threads touch is declared first, so that it
+  // outlives sys_, whose destruction waits for those threads.
   fs::path dir_;
+  std::mutex mu_;
+  int slow_portion_ = 1;
+  int started_ = 0;
+  std::map<int, int> attempts_;
   caf::actor_system_config cfg_;
   caf::actor_system sys_{cfg_};
   broker_actor broker_;
@@ -154,10 +160,6 @@ class Lineage : public ::testing::Test {
   job_manager_actor jm_;
   std::shared_ptr<executor_directory> directory_;
   std::vector<executor_actor> execs_;
-  std::mutex mu_;
-  int slow_portion_ = 1;
-  int started_ = 0;
-  std::map<int, int> attempts_;
 };
 
 TEST_F(Lineage, LostScanOutputsAreRecomputedAndTheAggregateResumes) {

@@ -122,6 +122,12 @@ class Supervision : public ::testing::Test {
     return nodes_[task];
   }
 
+  // What the executors' pool threads touch is declared first, so that it
+  // outlives sys_, whose destruction waits for those threads.
+  behaviour behaviour_;
+  std::mutex mu_;
+  std::map<uint32_t, int> attempts_;
+  std::map<uint32_t, std::vector<uint64_t>> nodes_;
   caf::actor_system_config cfg_;
   caf::actor_system sys_{cfg_};
   broker_actor broker_;
@@ -129,10 +135,6 @@ class Supervision : public ::testing::Test {
   job_manager_actor jm_;
   std::shared_ptr<executor_directory> directory_;
   std::vector<executor_actor> execs_;
-  behaviour behaviour_;
-  std::mutex mu_;
-  std::map<uint32_t, int> attempts_;
-  std::map<uint32_t, std::vector<uint64_t>> nodes_;
 };
 
 TEST_F(Supervision, TransientFailuresAreRetriedAndTheProgramSucceeds) {

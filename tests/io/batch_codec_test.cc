@@ -4,6 +4,7 @@
 // crashes.
 #include "io/batch_codec.h"
 
+#include <capnp/any.h>
 #include <capnp/message.h>
 #include <capnp/serialize.h>
 #include <gtest/gtest.h>
@@ -200,6 +201,20 @@ TEST(BatchCodec, ValidatesInvariants) {
       "wrong number of floats");
   EXPECT_PRED2(has, decode_error({}), "empty message");
   EXPECT_PRED2(has, decode_error(std::vector<char>(12)), "not a multiple of 8");
+}
+
+// Found by tools/fuzz (codecs): a list of zero-sized structs costs no bytes on
+// the wire, and the fixed traversal limit let a 1 KB message claim 30 million
+// schema fields, which the decoder built (seconds, gigabytes) before noticing
+// they matched no column. The limit now scales with the message.
+TEST(BatchCodec, ZeroSizedFieldListCannotAmplifyWork) {
+  auto bytes = handmade([](wire::Batch::Builder b) {
+    capnp::toAny(b.getSchema()).getPointerSection()[0].initAsListOfAnyStruct(0, 0, 30000000);
+  });
+  ASSERT_LT(bytes.size(), 1024u);
+  const std::string err = decode_error(bytes);
+  EXPECT_TRUE(absl::StartsWith(err, "malformed batch: ")) << err;
+  EXPECT_FALSE(absl::StrContains(err, "schema fields")) << "the fields were built: " << err;
 }
 
 }  // namespace

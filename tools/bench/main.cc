@@ -24,6 +24,7 @@ int dispatch_main(const std::vector<std::string>& args, const std::string& bin_d
 int shuffle_main(const std::vector<std::string>& args, const std::string& bin_dir);
 int utilization_main(const std::vector<std::string>& args, const std::string& bin_dir);
 int tpch_main(const std::vector<std::string>& args, const std::string& bin_dir);
+int chaos_main(const std::vector<std::string>& args, const std::string& bin_dir);
 }
 
 namespace {
@@ -139,7 +140,8 @@ int main(int argc, char** argv) {
            "[--load F]\n"
            "       tranche-bench utilization --broker-only ...\n"
            "       tranche-bench tpch [--scale SF] [--dir DIR] [--queries 1,3,6] [--runs N] "
-           "[--nodes N] [--slots S]\n";
+           "[--nodes N] [--slots S]\n"
+           "       tranche-bench chaos [--rounds N] [--seconds S] [--rows N] [--seed S]\n";
     return 2;
   }
   const std::string cmd = args[0];
@@ -156,6 +158,9 @@ int main(int argc, char** argv) {
         args, std::filesystem::canonical("/proc/self/exe").parent_path().string());
   if (cmd == "tpch")
     return tranche::bench::tpch_main(
+        args, std::filesystem::canonical("/proc/self/exe").parent_path().string());
+  if (cmd == "chaos")
+    return tranche::bench::chaos_main(
         args, std::filesystem::canonical("/proc/self/exe").parent_path().string());
   std::cerr << "tranche-bench: unknown benchmark " << cmd << "\n";
   return 2;

@@ -63,6 +63,14 @@ pid_t spawn_process(std::vector<std::string> args) {
   return posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) == 0 ? pid : -1;
 }
 
+std::string head_address(const fs::path& log, std::chrono::seconds bound) {
+  if (!wait_for(log, "listening on 127.0.0.1:", bound)) return "";
+  std::smatch m;
+  const std::string text = slurp(log);
+  if (!std::regex_search(text, m, std::regex("listening on (127\\.0\\.0\\.1:[0-9]+)"))) return "";
+  return m[1];
+}
+
 int shuffle_main(const std::vector<std::string>& args, const std::string& bin_dir) {
   uint64_t rows = 20'000'000;
   int files = 16, slots = 2;
@@ -116,15 +124,12 @@ int shuffle_main(const std::vector<std::string>& args, const std::string& bin_di
   pids.push_back(spawn_process({tranched, "--role", "head", "--listen", "127.0.0.1:0", "--slots", "1",
                         "--memory", "256MiB", "--secret-file", key, "--work-dir",
                         (run / "head").string(), "--log-file", (run / "head.log").string()}));
-  if (!wait_for(run / "head.log", "listening on 127.0.0.1:", 10s)) {
+  const std::string head = head_address(run / "head.log", 10s);
+  if (head.empty()) {
     std::cerr << "shuffle: the head did not start\n" << slurp(run / "head.log");
     stop_all();
     return 1;
   }
-  std::smatch m;
-  const std::string head_log = slurp(run / "head.log");
-  std::regex_search(head_log, m, std::regex("listening on (127\\.0\\.0\\.1:[0-9]+)"));
-  const std::string head = m[1];
   for (int w = 0; w < 2; ++w) {
     std::vector<std::string> a{tranched, "--role", "worker", "--join", head, "--slots",
                                std::to_string(slots), "--memory", memory, "--secret-file", key,

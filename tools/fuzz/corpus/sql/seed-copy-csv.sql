@@ -1,0 +1,1 @@
+COPY (SELECT flag, sum(price) AS revenue FROM t WHERE shipdate < DATE '1998-09-02' GROUP BY flag ORDER BY flag) TO '/out/rev' FORMAT CSV HEADER false DELIMITER '|'

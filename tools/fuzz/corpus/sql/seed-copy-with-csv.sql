@@ -1,0 +1,1 @@
+COPY (SELECT key FROM t) TO '/tmp/x' WITH (FORMAT csv, HEADER true, DELIMITER ';');

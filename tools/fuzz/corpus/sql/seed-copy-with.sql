@@ -1,0 +1,1 @@
+copy (select * from lineitem where l_quantity > 10 limit 5) to 'out' with (format columnar)

@@ -1,0 +1,1 @@
+create external table t2 (a integer, b double precision, c char(3), d date) format columnar location '/data/t2/*.tcol'

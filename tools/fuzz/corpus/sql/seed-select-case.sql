@@ -1,0 +1,1 @@
+SELECT CASE WHEN price > 10 THEN 'hi' WHEN price IS NULL THEN NULL ELSE 'lo' END, coalesce(flag, 'x'), flag LIKE 'A%', key IN (1, 2, 3), key BETWEEN 1 AND 5, substring(flag from 1 for 2), extract(year from shipdate), shipdate + interval '3' month FROM t WHERE NOT ok

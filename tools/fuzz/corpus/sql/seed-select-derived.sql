@@ -1,0 +1,1 @@
+SELECT x.k, x.s FROM (SELECT key AS k, sum(price) AS s FROM t GROUP BY key) AS x, orders WHERE x.k = o_orderkey ORDER BY x.s DESC LIMIT 3

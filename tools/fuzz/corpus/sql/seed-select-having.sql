@@ -1,0 +1,1 @@
+SELECT key % 10 AS b, count(key), count(distinct flag), min(shipdate) FROM t GROUP BY b HAVING count(*) > 1 ORDER BY 2, sum(price)

@@ -1,0 +1,1 @@
+SELECT n_name, count(*) FROM nation JOIN region ON n_regionkey = r_regionkey LEFT JOIN supplier s ON s.s_nationkey = n_nationkey WHERE r_name = 'ASIA' GROUP BY n_name

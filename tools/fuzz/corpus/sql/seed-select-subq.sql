@@ -1,0 +1,1 @@
+SELECT key FROM t WHERE price > (SELECT avg(price) FROM t) AND EXISTS (SELECT 1 FROM lineitem WHERE l_orderkey = key) UNION ALL SELECT o_orderkey FROM orders WHERE o_orderkey NOT IN (SELECT l_orderkey FROM lineitem)
