@@ -188,6 +188,7 @@ void on_executor_down(portion_ptr self, const caf::actor_addr& source) {
   }
   // Outputs of finished tasks that were kept there are gone too: run those
   // tasks again (not counted as their failures).
+  int64_t rerun = 0;
   if (auto n = st.exec_nodes.find(source); n != st.exec_nodes.end()) {
     const uint64_t node = n->second;
     st.exec_nodes.erase(n);
@@ -196,13 +197,13 @@ void on_executor_down(portion_ptr self, const caf::actor_addr& source) {
         st.task_nodes[t] = 0;
         --st.done;
         st.pending.push_back(t);
-        lost.push_back(0);  // one more lease wanted
+        ++rerun;
       }
   }
-  // Replacements for the lost leases whose tasks went back to the queue.
-  if (!lost.empty() && !st.pending.empty() && !st.paused)
-    ask(self, std::min<int64_t>(static_cast<int64_t>(lost.size()),
-                                static_cast<int64_t>(st.pending.size())));
+  // Replacements for the lost leases and the rerun tasks, as far as queued.
+  const int64_t want = static_cast<int64_t>(lost.size()) + rerun;
+  if (want > 0 && !st.pending.empty() && !st.paused)
+    ask(self, std::min<int64_t>(want, static_cast<int64_t>(st.pending.size())));
 }
 
 void on_task_done(portion_ptr self, uint64_t lease, uint32_t t, uint64_t node) {

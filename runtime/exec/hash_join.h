@@ -68,16 +68,15 @@ struct join_spec {
   std::string spill_dir;     // where to spill when over memory_limit (a directory that exists)
 };
 
-class hash_join_operator : public physical_operator {
+// A spilling_operator (exec/operators.h): spilled_bytes() reports the grace
+// join's spill files.
+class hash_join_operator : public spilling_operator {
  public:
   // Adds build-side rows (schema build_schema). Every build batch is added
   // before the first push(). Errors: InvalidArgument for a malformed spec or
   // batch (named in the message), or an I/O error while spilling.
   virtual absl::Status add_build(const batch& b) = 0;
   // push(probe batch, emit) / finish(emit) as in physical_operator.
-
-  // Bytes written to spill files so far (0 while everything fits in memory).
-  [[nodiscard]] virtual uint64_t spilled_bytes() const = 0;
 };
 
 [[nodiscard]] std::unique_ptr<hash_join_operator> make_hash_join(join_spec spec);

@@ -264,8 +264,6 @@ absl::StatusOr<task_output> run_task(const task_spec& task, block_source& inputs
     if (auto s = ops[i]->finish(emitters[i + 1]); !s.ok()) return s;
     if (const auto* sp = dynamic_cast<const spilling_operator*>(ops[i].get()))
       out.spilled_bytes += sp->spilled_bytes();
-    else if (const auto* join = dynamic_cast<const hash_join_operator*>(ops[i].get()))
-      out.spilled_bytes += join->spilled_bytes();
   }
   return out;
 }

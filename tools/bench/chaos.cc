@@ -17,7 +17,6 @@
 #include <fstream>
 #include <iostream>
 #include <random>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -40,17 +39,6 @@ constexpr const char* kSql =
     "SELECT flag, count(*) AS groups, sum(q) AS total FROM "
     "(SELECT key, flag, sum(quantity) AS q FROM t GROUP BY key, flag) AS g "
     "GROUP BY flag ORDER BY flag";
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
-
-bool wait_for(const fs::path& log, const std::string& needle, std::chrono::seconds bound) {
-  for (auto end = clock_type::now() + bound; clock_type::now() < end; std::this_thread::sleep_for(50ms))
-    if (slurp(log).find(needle) != std::string::npos) return true;
-  return false;
-}
 
 std::string as_csv(const query_result& r) {
   std::ostringstream out;

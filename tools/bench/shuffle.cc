@@ -32,11 +32,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
-
 // A /proc/<pid>/status field in KiB (VmRSS, VmHWM), or -1.
 int64_t status_kib(pid_t pid, const std::string& field) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
@@ -46,14 +41,19 @@ int64_t status_kib(pid_t pid, const std::string& field) {
   return -1;
 }
 
+}  // namespace
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
 bool wait_for(const fs::path& log, const std::string& needle, std::chrono::seconds bound) {
   for (auto end = std::chrono::steady_clock::now() + bound; std::chrono::steady_clock::now() < end;
        std::this_thread::sleep_for(50ms))
     if (slurp(log).find(needle) != std::string::npos) return true;
   return false;
 }
-
-}  // namespace
 
 pid_t spawn_process(std::vector<std::string> args) {
   std::vector<char*> argv;

@@ -1,4 +1,4 @@
-// Starting the daemons a benchmark measures.
+// Starting the daemons a benchmark measures, and reading their logs.
 #pragma once
 
 #include <sys/types.h>
@@ -12,6 +12,13 @@ namespace tranche::bench {
 
 // Starts args[0] with the rest as its arguments; its pid, or -1.
 pid_t spawn_process(std::vector<std::string> args);
+
+// A log file's whole text ("" when it cannot be read).
+std::string slurp(const std::filesystem::path& p);
+
+// Waits up to `bound` for `needle` to appear in `log`.
+bool wait_for(const std::filesystem::path& log, const std::string& needle,
+              std::chrono::seconds bound);
 
 // The "127.0.0.1:PORT" a head started with `--listen 127.0.0.1:0` logs to
 // `log` once it listens; empty when it does not within `bound`.
