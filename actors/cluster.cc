@@ -12,6 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "actors/broker.h"
 #include "actors/executor.h"
+#include "actors/frame_guard.h"
 #include "actors/head.h"
 #include "actors/job_manager.h"
 #include "actors/message_types.h"
@@ -71,7 +72,7 @@ caf::actor_system_config& configure(caf::actor_system_config& cfg) {
 
 caf::actor_system_config& configure_remote(caf::actor_system_config& cfg, const tls_material* tls) {
   configure(cfg);
-  cfg.load<caf::io::middleman>();
+  cfg.load<caf::io::middleman, guarded_multiplexer>();
   // Heads close connections that stay silent past their connection-timeout
   // (500 ms by default), and a client waiting for a long program says
   // nothing: heartbeats keep it connected. In turn a head silent for 3 s
@@ -92,30 +93,75 @@ class actor_cluster : public cluster {
   absl::StatusOr<uint64_t> submit(const std::string& sql, const std::vector<table_binding>& tables,
                                   const caf::actor& listener,
                                   const submit_options& options) override {
+    // A local actor makes the request and watches the job manager: a request
+    // to a remote actor whose connection drops meanwhile (the head refused an
+    // oversized message, or died) gets no reply at all, only the monitor's
+    // down message.
+    auto relay = sys_.spawn([jm = job_manager_](caf::event_based_actor* r) -> caf::behavior {
+      r->monitor(jm);
+      return {
+          [=](submit_atom, std::vector<char>& bytes, caf::actor& listener) {
+            auto rp = std::make_shared<caf::typed_response_promise<uint64_t>>(
+                r->make_response_promise<uint64_t>());
+            r->set_down_handler([=](const caf::down_msg& dm) {
+              rp->deliver(dm.reason ? dm.reason : caf::make_error(caf::sec::request_receiver_down));
+              r->quit();
+            });
+            r->request(jm, kQuietTimeout, submit_atom::value, std::move(bytes), std::move(listener))
+                .then(
+                    [=](uint64_t id) {
+                      rp->deliver(id);
+                      r->quit();
+                    },
+                    [=](caf::error& err) {
+                      rp->deliver(std::move(err));
+                      r->quit();
+                    });
+            return *rp;
+          },
+      };
+    });
     caf::scoped_actor self{sys_};
     absl::StatusOr<uint64_t> id = absl::UnavailableError("no reply from the job manager");
-    self->request(job_manager_, kQuietTimeout, submit_atom::value,
+    self->request(relay, caf::infinite, submit_atom::value,
                   encode_program(program_request{sql, tables, options}), listener)
         .receive([&](uint64_t program) { id = program; },
-                 [&](const caf::error& err) { id = absl::UnavailableError(sys_.render(err)); });
+                 [&](const caf::error& err) {
+                   id = absl::UnavailableError(
+                       absl::StrCat("submitting the program: ", sys_.render(err)));
+                 });
     return id;
   }
 
   absl::StatusOr<query_result> run_sql(
       const std::string& sql, const std::vector<table_binding>& tables,
       std::function<void(const progress_event&)> on_event,
-      const submit_options& options) override {
+      const submit_options& options, std::stop_token stop) override {
     const auto t0 = std::chrono::steady_clock::now();
     caf::scoped_actor self{sys_};
     // A remote job manager goes down with the connection to its head.
     self->monitor(job_manager_);
     auto id = submit(sql, tables, caf::actor_cast<caf::actor>(self), options);
     if (!id.ok()) return id.status();
+    // A stop request becomes a message to this loop, from whichever thread asks.
+    std::stop_callback on_stop(stop, [me = caf::actor_cast<caf::actor>(self)] {
+      caf::anon_send(me, cancel_atom::value);
+    });
     query_result out;
     absl::Status status = absl::OkStatus();
     bool done = false;
+    bool cancelling = false;
     while (!done) {
       self->receive(
+          [&](cancel_atom) {
+            if (cancelling) return;
+            cancelling = true;
+            // NotFound: it ended meanwhile, and its done message is on the way.
+            if (auto s = cancel(*id); !s.ok() && !absl::IsNotFound(s)) {
+              done = true;
+              status = s;
+            }
+          },
           [&](progress_atom, const progress_event& e) {
             if (on_event) on_event(e);
             out.events.push_back(e);
@@ -134,7 +180,10 @@ class actor_cluster : public cluster {
           },
           [&](done_atom, uint64_t, const std::string& error) {
             done = true;
-            if (!error.empty()) status = absl::InvalidArgumentError(error);
+            if (error == "cancelled")
+              status = absl::CancelledError(error);
+            else if (!error.empty())
+              status = absl::InvalidArgumentError(error);
           },
           [&](const caf::down_msg& dm) {
             done = true;
@@ -274,6 +323,8 @@ class local_cluster final : public actor_cluster {
     job_manager_config jc{broker_, planner_, directory_, po.parallelism, opts.policy};
     jc.retry.max_retries = opts.task_retries;
     jc.retry.task_deadline_ms = opts.task_deadline_ms;
+    jc.max_program_bytes = opts.max_program_bytes;
+    jc.max_result_bytes = opts.max_result_bytes;
     job_manager_ = spawn_job_manager(sys_, jc);
   }
 

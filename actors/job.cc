@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "actors/portion.h"
+#include "daemon/config.h"
 #include "io/batch_codec.h"
 #include "plan/copy_plan.h"
 #include "plan/plan_codec.h"
@@ -58,6 +59,7 @@ struct job_state {
   std::vector<std::vector<uint32_t>> repair;
   std::vector<bool> suspended;
   bool delivering = false;  // the result portion finished: its blocks are being read
+  int64_t result_bytes = 0;  // encoded result batches sent to the listener
   static inline const char* name = "job";
 };
 
@@ -323,9 +325,18 @@ void deliver_results(job_ptr self, uint32_t task, uint32_t first, uint64_t batch
               if (auto s = collect_written(self, chunk); !s.ok())
                 return finish(self, std::string(s.message()));
             } else {
-              for (auto& b : chunk)
-                caf::anon_send(self->state.ctx.listener, result_atom::value,
-                               self->state.ctx.program, std::move(b));
+              auto& st = self->state;
+              for (auto& b : chunk) {
+                st.result_bytes += static_cast<int64_t>(b.size());
+                if (st.ctx.max_result_bytes > 0 && st.result_bytes > st.ctx.max_result_bytes)
+                  return finish(self, absl::StrCat(
+                                          "the result is larger than max-result-size (",
+                                          format_size(st.ctx.max_result_bytes),
+                                          "), which bounds what a client holds in memory: "
+                                          "write it to files with COPY (...) TO, or add LIMIT"));
+                caf::anon_send(st.ctx.listener, result_atom::value, st.ctx.program,
+                               std::move(b));
+              }
             }
             if (got > 0 && first + got < total) return deliver_results(self, task, first + got, total);
             deliver_results(self, task + 1, 0, 0);

@@ -46,6 +46,9 @@ struct job_context {
   submit_options options;                          // queue and priority
   std::shared_ptr<const capacity_policy> policy;  // null: per-portion
   retry_options retry;                            // for every portion's tasks
+  // Past this many encoded result bytes sent to the listener the program
+  // fails (the client holds the whole result; COPY ... TO has no limit). 0: none.
+  int64_t max_result_bytes = 0;
 };
 
 [[nodiscard]] job_actor spawn_job(caf::actor_system& sys, job_context ctx);

@@ -5,7 +5,9 @@
 #include <chrono>
 #include <map>
 
+#include "absl/strings/str_cat.h"
 #include "actors/job.h"
+#include "daemon/config.h"
 #include "plan/program_codec.h"
 
 namespace tranche {
@@ -34,12 +36,22 @@ job_manager_actor::behavior_type job_manager_impl(job_manager_ptr self, job_mana
         auto& st = self->state;
         job_context ctx;
         ctx.program = st.next_program++;
+        if (st.cfg.max_program_bytes > 0 &&
+            program.size() > static_cast<size_t>(st.cfg.max_program_bytes)) {
+          caf::anon_send(listener, done_atom::value, ctx.program,
+                         absl::StrCat("the program is ", program.size(),
+                                      " bytes; this cluster accepts at most ",
+                                      format_size(st.cfg.max_program_bytes),
+                                      " (max-program-size)"));
+          return ctx.program;
+        }
         // Its queue and priority; a program that does not decode fails when planned.
         if (auto req = decode_program(program.data(), program.size()); req.ok())
           ctx.options = req->options;
         ctx.program_bytes = std::move(program);
         ctx.policy = st.policy;
         ctx.retry = st.cfg.retry;
+        ctx.max_result_bytes = st.cfg.max_result_bytes;
         ctx.parallelism = st.cfg.parallelism;
         ctx.listener = std::move(listener);
         ctx.broker = st.cfg.broker;

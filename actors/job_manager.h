@@ -33,6 +33,10 @@ struct job_manager_config {
   int32_t parallelism = 1;  // shuffle partitions; 0: the cluster's slots at planning time
   std::string policy = "per-portion";  // capacity policy (sched/policy.h)
   retry_options retry;                 // how failed tasks are retried (sched/task_retry.h)
+  // A longer encoded program is refused (its listener gets done_atom with the
+  // reason); a longer result fails its program (job_context). 0: no limit.
+  int64_t max_program_bytes = 0;
+  int64_t max_result_bytes = 0;
 };
 
 [[nodiscard]] job_manager_actor spawn_job_manager(caf::actor_system& sys, job_manager_config cfg);

@@ -117,6 +117,17 @@ absl::Status set_duration(int64_t* field, std::string_view v) {
   return absl::OkStatus();
 }
 
+// A size of at least `least` bytes.
+absl::Status set_limit(int64_t* field, std::string_view v, int64_t least) {
+  absl::StatusOr<int64_t> bytes = parse_size(v);
+  if (!bytes.ok()) return bytes.status();
+  if (*bytes < least)
+    return absl::InvalidArgumentError(
+        absl::StrCat("expected at least ", least, " bytes, got ", quoted(v)));
+  *field = *bytes;
+  return absl::OkStatus();
+}
+
 const std::vector<key_spec>& keys() {
   static const std::vector<key_spec> table = {
       {"role", "(required)", "`head` (accepts workers, plans and schedules) or `worker`",
@@ -278,6 +289,20 @@ const std::vector<key_spec>& keys() {
        "head: a task running longer is stopped and run again elsewhere (a straggler or a hung "
        "node); counts as a transient failure",
        [](daemon_config* c, std::string_view v) { return set_duration(&c->task_deadline_ms, v); }},
+      {"max-message-size", "256MiB",
+       "longest message a peer may send this node (at least 64KiB); a longer one closes its "
+       "connection before anything is allocated for it",
+       [](daemon_config* c, std::string_view v) {
+         return set_limit(&c->max_message_size, v, int64_t{64} << 10);
+       }},
+      {"max-program-size", "1MiB",
+       "head: longest program a client may submit (SQL text and table bindings); a longer one "
+       "fails with an error naming the limit",
+       [](daemon_config* c, std::string_view v) { return set_limit(&c->max_program_size, v, 1); }},
+      {"max-result-size", "1GiB",
+       "head: most result bytes one program may send its client; past it the program fails "
+       "(write large results with COPY ... TO)",
+       [](daemon_config* c, std::string_view v) { return set_limit(&c->max_result_size, v, 1); }},
   };
   return table;
 }

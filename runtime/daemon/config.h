@@ -62,6 +62,13 @@ struct daemon_config {
   // Head: supervision of tasks (sched/task_retry.h).
   int task_retries = 3;
   int64_t task_deadline_ms = 0;  // 0: none
+  // Limits on what peers and programs may send (actors/frame_guard.h,
+  // actors/limits.h): one network message; a submitted program (its SQL text
+  // and table bindings, encoded); the result bytes the head sends a client
+  // for one program.
+  int64_t max_message_size = int64_t{256} << 20;
+  int64_t max_program_size = int64_t{1} << 20;
+  int64_t max_result_size = int64_t{1} << 30;
 };
 
 // A `queue` value: `NAME [weight=W] [min-slots=N] [min-memory=SIZE]

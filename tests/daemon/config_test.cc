@@ -334,11 +334,12 @@ TEST(Reference, ListsEveryKeyAsAMarkdownTable) {
        {"role", "listen", "join", "advertise", "executor-port", "secret-file", "slots", "memory",
         "log-file", "log-level", "heartbeat-interval", "connection-timeout", "tls-certificate",
         "tls-key", "tls-ca", "work-dir", "drain-timeout", "block-memory", "policy", "queue",
-        "preempt-grace", "catalog", "task-retries", "task-deadline"})
+        "preempt-grace", "catalog", "task-retries", "task-deadline", "max-message-size",
+        "max-program-size", "max-result-size"})
     EXPECT_TRUE(contains(std::string(ref), std::string("| `") + key + "` | ")) << key;
   EXPECT_TRUE(contains(std::string(ref), "| `memory` | 4GiB | "));
-  // 2 header lines + 24 keys, each line a complete row.
-  EXPECT_EQ(std::count(ref.begin(), ref.end(), '\n'), 26);
+  // 2 header lines + 27 keys, each line a complete row.
+  EXPECT_EQ(std::count(ref.begin(), ref.end(), '\n'), 29);
 }
 
 TEST(Queues, ParsedWithEveryField) {
@@ -387,6 +388,25 @@ TEST(Supervision, TaskRetriesAndDeadline) {
   EXPECT_EQ(apply_flags(&*c, {"--task-retries", "101"}).message(),
             "--task-retries: expected an integer in 0..100, got \"101\"");
   EXPECT_FALSE(apply_flags(&*c, {"--task-deadline", "soon"}).ok());
+}
+
+TEST(Limits, SizesWithTheirFloors) {
+  auto c = load_config(write_file("role = head\nsecret-file = /k\nmax-message-size = 16MiB\n"
+                                  "max-program-size = 64KiB\nmax-result-size = 2GiB\n"));
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->max_message_size, int64_t{16} << 20);
+  EXPECT_EQ(c->max_program_size, int64_t{64} << 10);
+  EXPECT_EQ(c->max_result_size, int64_t{2} << 30);
+  daemon_config d;
+  EXPECT_EQ(d.max_message_size, int64_t{256} << 20);
+  EXPECT_EQ(d.max_program_size, int64_t{1} << 20);
+  EXPECT_EQ(d.max_result_size, int64_t{1} << 30);
+  // A message limit under the handshake's 64 KiB would refuse every peer.
+  EXPECT_EQ(apply_flags(&*c, {"--max-message-size", "1KiB"}).message(),
+            "--max-message-size: expected at least 65536 bytes, got \"1KiB\"");
+  EXPECT_EQ(apply_flags(&*c, {"--max-result-size", "0"}).message(),
+            "--max-result-size: expected at least 1 bytes, got \"0\"");
+  EXPECT_FALSE(apply_flags(&*c, {"--max-program-size", "big"}).ok());
 }
 
 TEST(Queues, GivenOncePerQueueInFileAndFlags) {

@@ -25,6 +25,7 @@ int shuffle_main(const std::vector<std::string>& args, const std::string& bin_di
 int utilization_main(const std::vector<std::string>& args, const std::string& bin_dir);
 int tpch_main(const std::vector<std::string>& args, const std::string& bin_dir);
 int chaos_main(const std::vector<std::string>& args, const std::string& bin_dir);
+int cancel_main(const std::vector<std::string>& args, const std::string& bin_dir);
 }
 
 namespace {
@@ -141,7 +142,8 @@ int main(int argc, char** argv) {
            "       tranche-bench utilization --broker-only ...\n"
            "       tranche-bench tpch [--scale SF] [--dir DIR] [--queries 1,3,6] [--runs N] "
            "[--nodes N] [--slots S]\n"
-           "       tranche-bench chaos [--rounds N] [--seconds S] [--rows N] [--seed S]\n";
+           "       tranche-bench chaos [--rounds N] [--seconds S] [--rows N] [--seed S]\n"
+           "       tranche-bench cancel [--rounds N] [--rows N] [--files F]\n";
     return 2;
   }
   const std::string cmd = args[0];
@@ -161,6 +163,9 @@ int main(int argc, char** argv) {
         args, std::filesystem::canonical("/proc/self/exe").parent_path().string());
   if (cmd == "chaos")
     return tranche::bench::chaos_main(
+        args, std::filesystem::canonical("/proc/self/exe").parent_path().string());
+  if (cmd == "cancel")
+    return tranche::bench::cancel_main(
         args, std::filesystem::canonical("/proc/self/exe").parent_path().string());
   std::cerr << "tranche-bench: unknown benchmark " << cmd << "\n";
   return 2;

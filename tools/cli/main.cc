@@ -2,7 +2,7 @@
 // or on a running one (over TLS with --tls-*), and generates sample and
 // TPC-H-shaped data.
 // Exit codes: 0 success, 1 the program failed (one message on stderr), 2 bad
-// usage.
+// usage, 130 cancelled with Ctrl-C.
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/convert.h"
+#include "cli/interrupt.h"
 #include "cli/output.h"
 #include "daemon/config.h"
 #include "io/sample_gen.h"
@@ -287,6 +288,8 @@ int cmd_sql(const std::vector<std::string>& args) {
                        missing + ")");
   }
 
+  // Before the cluster's threads start: they inherit SIGINT blocked.
+  tranche::cli::interrupt_watch interrupt;
   auto cluster = remote.empty() ? tranche::cluster::start_local(copts)
                                 : tranche::cluster::connect(remote, secret_file, tls);
   if (!cluster.ok()) return fail(std::string(cluster.status().message()));
@@ -301,7 +304,11 @@ int cmd_sql(const std::vector<std::string>& args) {
       [&](const tranche::progress_event& e) {
         if (events) std::cerr << to_string(e) << "\n";
       },
-      submit);
+      submit, interrupt.token());
+  if (absl::IsCancelled(r.status())) {
+    std::cerr << "tranche: cancelled\n";
+    return 130;
+  }
   if (!r.ok()) return fail(std::string(r.status().message()));
   tranche::print_result(*r, format, std::cout);
   return 0;

@@ -21,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "actors/broker.h"
 #include "actors/executor.h"
+#include "actors/frame_guard.h"
 #include "actors/head.h"
 #include "actors/job_manager.h"
 #include "actors/message_types.h"
@@ -94,6 +95,8 @@ int run_head(caf::actor_system& sys, const daemon_config& cfg,
   job_manager_config jc{broker, planner, directory, 0, cfg.policy};
   jc.retry.max_retries = cfg.task_retries;
   jc.retry.task_deadline_ms = cfg.task_deadline_ms;
+  jc.max_program_bytes = cfg.max_program_size;
+  jc.max_result_bytes = cfg.max_result_size;
   auto jm = spawn_job_manager(sys, jc);
   auto head = spawn_head(sys, head_config{broker, jm, directory, secret, 2});
   std::string host;
@@ -287,7 +290,9 @@ int main(int argc, char** argv) {
 
   caf::actor_system_config acfg;
   add_message_types(acfg);
-  acfg.load<caf::io::middleman>();
+  set_max_message_bytes(static_cast<uint64_t>(cfg.max_message_size));
+  on_refused_message([](const std::string& what) { log_warn("net", what); });
+  acfg.load<caf::io::middleman, guarded_multiplexer>();
   acfg.set("scheduler.policy", caf::atom("sharing"));
   acfg.set("logger.verbosity", caf::atom("quiet"));
   acfg.set("middleman.heartbeat-interval",

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -104,6 +105,13 @@ struct cluster_options {
   // data, a type error) fails the program at once.
   int task_retries = 3;
   int64_t task_deadline_ms = 0;
+  // Limits: a longer submitted program (SQL text and table bindings,
+  // encoded) is refused; a program whose result grows past max_result_bytes
+  // (encoded) fails rather than exhaust the client's memory (COPY ... TO
+  // writes results of any size). 0: no limit. A daemon's are its
+  // max-program-size and max-result-size keys.
+  int64_t max_program_bytes = int64_t{1} << 20;
+  int64_t max_result_bytes = int64_t{1} << 30;
 };
 
 // Mutual TLS between a client and the head: this client's certificate and
@@ -172,11 +180,13 @@ class cluster {
                                           const submit_options& options = {}) = 0;
 
   // Submits and waits for the whole result. `on_event`, if set, sees every
-  // progress event as it arrives.
+  // progress event as it arrives. Requesting `stop` (from any thread: a
+  // Ctrl-C handler, a timeout) cancels the program as cancel() does; run_sql
+  // then returns CancelledError("cancelled") once the cluster confirms.
   virtual absl::StatusOr<query_result> run_sql(
       const std::string& sql, const std::vector<table_binding>& tables,
       std::function<void(const progress_event&)> on_event = nullptr,
-      const submit_options& options = {}) = 0;
+      const submit_options& options = {}, std::stop_token stop = {}) = 0;
 
   // Cancels a running program: its listener gets done_atom with the error
   // "cancelled" (run_sql returns it), its running tasks stop, and its

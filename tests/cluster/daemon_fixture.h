@@ -1,0 +1,106 @@
+// A head daemon and workers on ephemeral loopback ports, for the cancel and
+// limits tests: started in SetUp-like calls, killed by pid and reaped in the
+// destructor, every wait bounded.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "process_util.h"
+#include "tranche/client.h"
+
+namespace tranche_test {
+
+class daemon_cluster {
+ public:
+  explicit daemon_cluster(const std::string& name)
+      : dir_(std::filesystem::temp_directory_path() /
+             (name + "-" + std::to_string(getpid()))) {
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    write_secret(key(), "0123456789abcdef0123456789abcdef");
+  }
+  ~daemon_cluster() {
+    for (pid_t p : pids_) stop(p);
+    std::filesystem::remove_all(dir_);
+  }
+  daemon_cluster(const daemon_cluster&) = delete;
+  daemon_cluster& operator=(const daemon_cluster&) = delete;
+
+  // Starts the head with these extra flags and `workers` workers of one slot
+  // each; false (and a message naming the log) when they do not come up in 10 s.
+  [[nodiscard]] bool start(int workers, const std::vector<std::string>& head_flags = {}) {
+    std::vector<std::string> head{bin("tranched"), "--role", "head", "--listen", "127.0.0.1:0",
+                                  "--slots", "1", "--memory", "1GiB", "--secret-file", key(),
+                                  "--work-dir", (dir_ / "head").string(), "--log-file",
+                                  head_log().string()};
+    head.insert(head.end(), head_flags.begin(), head_flags.end());
+    head_pid_ = spawn(head);
+    pids_.push_back(head_pid_);
+    if (!wait_for(head_log(), "listening on 127.0.0.1:")) return false;
+    std::smatch m;
+    const std::string log = slurp(head_log());
+    if (!std::regex_search(log, m, std::regex("listening on 127\\.0\\.0\\.1:([0-9]+)")))
+      return false;
+    port_ = m[1];
+    for (int w = 0; w < workers; ++w) {
+      const std::string n = std::to_string(w);
+      pids_.push_back(spawn({bin("tranched"), "--role", "worker", "--join", address(), "--slots",
+                             "1", "--memory", "1GiB", "--secret-file", key(), "--work-dir",
+                             (dir_ / ("w" + n)).string(), "--log-file",
+                             (dir_ / ("w" + n + ".log")).string()}));
+    }
+    return workers == 0 || wait_for(head_log(), "node " + std::to_string(workers + 1) + " joined");
+  }
+
+  [[nodiscard]] std::string address() const { return "127.0.0.1:" + port_; }
+  [[nodiscard]] std::string key() const { return (dir_ / "cluster.key").string(); }
+  [[nodiscard]] std::filesystem::path head_log() const { return dir_ / "head.log"; }
+  [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
+  [[nodiscard]] pid_t head_pid() const { return head_pid_; }
+
+  // Polls the head's ledger for up to `bound` until every registered slot is
+  // free and no lease or request is left; the last totals seen.
+  static bool ledger_whole(tranche::cluster& c, std::chrono::milliseconds bound,
+                           tranche::ledger_totals* last) {
+    const auto until = std::chrono::steady_clock::now() + bound;
+    do {
+      auto l = c.ledger();
+      if (l.ok()) {
+        *last = *l;
+        if (l->free_slots == l->registered_slots && l->leases == 0 && l->queued == 0 &&
+            l->free_memory == l->registered_memory)
+          return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    } while (std::chrono::steady_clock::now() < until);
+    return false;
+  }
+
+ private:
+  std::filesystem::path dir_;
+  std::string port_;
+  pid_t head_pid_ = -1;
+  std::vector<pid_t> pids_;
+};
+
+// Waits up to `bound` for `pid` to exit; its exit code, -1 if killed by a
+// signal, or -2 if it is still running (then it is killed and reaped).
+inline int wait_exit(pid_t pid, std::chrono::milliseconds bound) {
+  const auto until = std::chrono::steady_clock::now() + bound;
+  int status = 0;
+  while (std::chrono::steady_clock::now() < until) {
+    if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  stop(pid);
+  return -2;
+}
+
+}  // namespace tranche_test
