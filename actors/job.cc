@@ -60,6 +60,16 @@ struct job_state {
   std::vector<bool> suspended;
   bool delivering = false;  // the result portion finished: its blocks are being read
   int64_t result_bytes = 0;  // encoded result batches sent to the listener
+  // Result delivery: the task whose blocks are being read, how many of its
+  // batches went out, and a generation that a lost node bumps so that the
+  // reply of a fetch in flight is ignored. Lost result tasks not yet sent run
+  // again (at most retry.max_retries times); delivery then resumes at
+  // deliver_task.
+  uint32_t deliver_task = 0;
+  uint64_t deliver_first = 0;
+  uint64_t deliver_gen = 0;
+  bool resume_delivery = false;
+  int result_repairs = 0;
   static inline const char* name = "job";
 };
 
@@ -175,13 +185,29 @@ void on_node_lost(job_ptr self, uint64_t node) {
     for (uint32_t t = 0; t < st.task_nodes[i].size(); ++t)
       if (st.task_nodes[i][t] == node) lost[i].push_back(t);
   }
-  if (n > 0 && !lost[n - 1].empty() && st.delivering)
-    return finish(self, absl::StrCat("node ", node,
-                                     " died holding part of the result before it was delivered"));
+  // Reading the result: what went out is kept; what did not runs again.
+  bool result_lost = false;
+  if (n > 0 && st.delivering) {
+    std::erase_if(lost[n - 1], [&](uint32_t t) { return t < st.deliver_task; });
+    if (!lost[n - 1].empty()) {
+      if (st.copy || (lost[n - 1].front() == st.deliver_task && st.deliver_first > 0))
+        return finish(self, absl::StrCat("node ", node,
+                                         " died holding part of the result after some of its "
+                                         "rows had been sent"));
+      if (++st.result_repairs > st.ctx.retry.max_retries)
+        return finish(self, absl::StrCat("node ", node, " died holding part of the result, which ",
+                                         "was computed again ", st.ctx.retry.max_retries,
+                                         " times already"));
+      result_lost = true;
+      st.delivering = false;
+      st.resume_delivery = true;
+      ++st.deliver_gen;  // a fetch in flight answers for the old locations
+    }
+  }
   std::vector<size_t> work;
   for (size_t i = 0; i < n; ++i) {
     if (lost[i].empty()) continue;
-    bool needed = false;
+    bool needed = i + 1 == n && result_lost;
     for (size_t c = 0; c < n; ++c)
       for (int in : st.p.portions[c].inputs)
         needed = needed || (static_cast<size_t>(in) == i && st.status[c] != portion_status::done);
@@ -310,14 +336,19 @@ void deliver_results(job_ptr self, uint32_t task, uint32_t first, uint64_t batch
   const portion_spec& last = st.p.portions.back();
   if (task >= static_cast<uint32_t>(last.tasks))
     return st.copy ? commit_copy_output(self) : finish(self, std::string{});
+  st.deliver_task = task;
+  st.deliver_first = first;
+  const uint64_t gen = st.deliver_gen;
   const uint64_t node = st.task_nodes.back()[task];
   executor_actor exec = st.ctx.directory ? st.ctx.directory->find(node) : executor_actor{};
-  if (!exec) return finish(self, absl::StrCat("result block on node ", node, " is unreachable"));
+  // Its node left the cluster: as when the node's executor goes down.
+  if (!exec) return on_node_lost(self, node);
   self->request(exec, kFetchTimeout, fetch_atom::value, st.ctx.program,
                 static_cast<uint32_t>(last.id), task, uint32_t{0}, first, kResultChunkBatches)
       .then(
           [=](std::vector<std::vector<char>>& chunk, const std::vector<uint64_t>& sizes,
               const std::string& error) {
+            if (self->state.ended || gen != self->state.deliver_gen) return;  // superseded
             if (!error.empty()) return finish(self, error);
             const uint64_t total = first == 0 ? sizes.size() : batches;
             const uint32_t got = static_cast<uint32_t>(chunk.size());
@@ -342,6 +373,10 @@ void deliver_results(job_ptr self, uint32_t task, uint32_t first, uint64_t batch
             deliver_results(self, task + 1, 0, 0);
           },
           [=](const caf::error& err) {
+            if (self->state.ended || gen != self->state.deliver_gen) return;  // superseded
+            // A dead executor's requests fail; its down message may come later.
+            if (!self->state.ctx.directory || !self->state.ctx.directory->find(node))
+              return on_node_lost(self, node);
             finish(self, absl::StrCat("fetching the result: ", self->system().render(err)));
           });
 }
@@ -510,7 +545,11 @@ job_actor::behavior_type job_impl(job_ptr self, job_context ctx) {
         st.delivering = st.delivering || last;
         watch_nodes(self, st.task_nodes[portion]);
         if (st.ended || st.status[portion] != portion_status::done) return;  // lost already
-        if (last && st.copy) {
+        if (last && st.resume_delivery) {
+          // Its lost tasks ran again: on from the first task not yet sent.
+          st.resume_delivery = false;
+          deliver_results(self, st.deliver_task, 0, 0);
+        } else if (last && st.copy) {
           deliver_results(self, 0, 0, 0);  // collects the written files, then commits
         } else if (last) {
           // First an empty batch that carries the result's schema, so that a
