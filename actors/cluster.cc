@@ -50,6 +50,8 @@ std::string to_string(const progress_event& e) {
       return absl::StrCat(head, " finished ", e.tasks_total, " task(s)");
     case progress_kind::task_retried:
       return absl::StrCat(head, " task failed on node ", e.node, ": ", e.to);
+    case progress_kind::task_speculated:
+      return absl::StrCat(head, " straggler on node ", e.node, ": ", e.to);
   }
   return head;
 }
@@ -323,6 +325,7 @@ class local_cluster final : public actor_cluster {
     job_manager_config jc{broker_, planner_, directory_, po.parallelism, opts.policy};
     jc.retry.max_retries = opts.task_retries;
     jc.retry.task_deadline_ms = opts.task_deadline_ms;
+    jc.retry.speculation = opts.speculation;
     jc.max_program_bytes = opts.max_program_bytes;
     jc.max_result_bytes = opts.max_result_bytes;
     job_manager_ = spawn_job_manager(sys_, jc);

@@ -15,6 +15,16 @@ namespace {
 
 // Bounds every task when its portion has no deadline of its own.
 constexpr auto kTaskTimeout = std::chrono::seconds(7200);
+// Speculation looks for stragglers this often, on a tick_atom with this
+// "task" (no portion has that many tasks).
+constexpr auto kSpeculationInterval = std::chrono::milliseconds(100);
+constexpr uint32_t kSpeculationTick = ~uint32_t{0};
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 struct held_lease {
   uint64_t node = 0;
@@ -40,6 +50,11 @@ struct portion_state {
   int64_t give_back = 0;               // leases the broker asked back
   std::vector<uint64_t> preferred;     // nodes holding the input, most blocks first
   retry_tracker retries;
+  // Speculative execution: running times, and the stragglers waiting for a
+  // lease on another node than their first copy's.
+  straggler_watch stragglers;
+  std::deque<uint32_t> copies;
+  bool speculation_armed = false;
   static inline const char* name = "portion";
 };
 
@@ -146,6 +161,14 @@ bool still_running(portion_ptr self, uint64_t lease, uint32_t t) {
   return true;
 }
 
+// The leases running task `t`: one, or two while a straggler has a copy.
+std::vector<uint64_t> leases_running(portion_ptr self, uint32_t t) {
+  std::vector<uint64_t> out;
+  for (const auto& [lease, task] : self->state.running)
+    if (task == t) out.push_back(lease);
+  return out;
+}
+
 // A lease is gone without this portion giving it back (its node died, or
 // the broker revoked it): the task it ran goes back to the queue, and the
 // job hears where the lease went.
@@ -158,11 +181,14 @@ void lose(portion_ptr self, uint64_t lease, const char* to, bool node_died = fal
     // A node's death counts against the task's retries; a revocation does not.
     const uint32_t t = r->second;
     st.running.erase(r);
-    if (node_died && !st.retries.on_failure(t, it->second.node))
-      return fail(self, absl::StrCat("task ", t, " of portion ", st.ctx.spec.id, " failed ",
-                                     st.retries.failures(t), " times; the last time its node ",
-                                     it->second.node, " died"));
-    st.pending.push_front(t);
+    if (leases_running(self, t).empty()) {  // else its other copy goes on
+      if (node_died && !st.retries.on_failure(t, it->second.node))
+        return fail(self, absl::StrCat("task ", t, " of portion ", st.ctx.spec.id, " failed ",
+                                       st.retries.failures(t), " times; the last time its node ",
+                                       it->second.node, " died"));
+      st.stragglers.stopped(t);
+      st.pending.push_front(t);
+    }
   }
 
   auto e = event(self, progress_kind::capacity_yielded);
@@ -209,6 +235,16 @@ void on_executor_down(portion_ptr self, const caf::actor_addr& source) {
 void on_task_done(portion_ptr self, uint64_t lease, uint32_t t, uint64_t node) {
   auto& st = self->state;
   if (st.finished) return;
+  // The first copy of a straggler to finish wins: the other one stops, and
+  // its lease serves the next task (after this one's accounting).
+  st.stragglers.finished(t, now_ms());
+  std::vector<uint64_t> losers = leases_running(self, t);
+  for (uint64_t l : losers) {
+    st.running.erase(l);
+    if (auto h = st.leases.find(l); h != st.leases.end())
+      self->send(h->second.exec, cancel_atom::value, st.ctx.program,
+                 static_cast<uint32_t>(st.ctx.spec.id), t);
+  }
   st.task_nodes[t] = node;
   ++st.done;
   self->send(st.ctx.job, progress_atom::value, event(self, progress_kind::task_finished));
@@ -223,6 +259,7 @@ void on_task_done(portion_ptr self, uint64_t lease, uint32_t t, uint64_t node) {
     for (auto id : ids) release(self, id);
     return;  // the job ends this actor once the program is settled
   }
+  for (uint64_t l : losers) dispatch(self, l);
   if (st.give_back > 0 && !st.pending.empty()) {
     // Preempted at a task boundary: the lease goes back to the broker, and
     // the tasks still queued wait for capacity in the broker's order.
@@ -232,10 +269,32 @@ void on_task_done(portion_ptr self, uint64_t lease, uint32_t t, uint64_t node) {
   dispatch(self, lease);
 }
 
+void run_on(portion_ptr self, uint64_t lease, uint32_t t);
+
+// Straggler t's copy may run on `lease` when no copy of it runs on that node.
+bool copy_fits(portion_ptr self, uint32_t t, uint64_t node) {
+  const auto others = leases_running(self, t);
+  if (others.empty()) return false;  // finished or lost meanwhile
+  for (uint64_t l : others)
+    if (auto h = self->state.leases.find(l); h != self->state.leases.end() && h->second.node == node)
+      return false;
+  return true;
+}
+
 void dispatch(portion_ptr self, uint64_t lease) {
   auto& st = self->state;
   auto it = st.leases.find(lease);
   if (it == st.leases.end()) return;
+  if (st.pending.empty() && !st.paused) {
+    // Nothing queued: a straggler's copy, if one waits and fits this node.
+    std::erase_if(st.copies, [&](uint32_t c) { return leases_running(self, c).empty(); });
+    for (auto c = st.copies.begin(); c != st.copies.end(); ++c)
+      if (copy_fits(self, *c, it->second.node)) {
+        const uint32_t t = *c;
+        st.copies.erase(c);
+        return run_on(self, lease, t);
+      }
+  }
   if (st.pending.empty() || st.paused) {
     release(self, lease);  // no task left for this lease (or none may start): yield it now
     return;
@@ -249,9 +308,21 @@ void dispatch(portion_ptr self, uint64_t lease) {
   st.pending.erase(pick);
   if (st.pending.empty() && st.asked_broker)
     self->send(st.ctx.broker, shrink_atom::value, caf::actor_cast<lease_holder_actor>(self),
-               int64_t{0});
+               static_cast<int64_t>(st.copies.size()));
+  st.stragglers.started(t, now_ms());
+  run_on(self, lease, t);
+}
+
+// Runs task t on `lease` (its first copy, a retry, or a straggler's copy).
+void run_on(portion_ptr self, uint64_t lease, uint32_t t) {
+  auto& st = self->state;
+  auto it = st.leases.find(lease);
   const uint64_t node = it->second.node;
   st.running[lease] = t;
+  if (st.stragglers.enabled() && !st.speculation_armed) {
+    st.speculation_armed = true;
+    self->delayed_send(self, kSpeculationInterval, tick_atom::value, kSpeculationTick);
+  }
   task_spec ts = make_task(self, t);
   std::vector<uint64_t> nodes;
   std::vector<caf::actor> executors;
@@ -271,6 +342,9 @@ void dispatch(portion_ptr self, uint64_t lease) {
       .then(
           [=](const std::vector<char>& result, const std::string& error, int32_t code) {
             if (!still_running(self, lease, t)) return;  // rerun elsewhere meanwhile
+            // A straggler's copy that failed: the other copy goes on.
+            if (!error.empty() && !leases_running(self, t).empty())
+              return dispatch(self, lease);
             if (!error.empty())
               return on_task_failed(self, lease, t, node, error,
                                     is_transient(static_cast<absl::StatusCode>(code)));
@@ -287,6 +361,7 @@ void dispatch(portion_ptr self, uint64_t lease) {
             if (auto h = st.leases.find(lease); h != st.leases.end())
               self->send(h->second.exec, cancel_atom::value, st.ctx.program,
                          static_cast<uint32_t>(st.ctx.spec.id), t);
+            if (!leases_running(self, t).empty()) return dispatch(self, lease);
             const std::string why = err == caf::sec::request_timeout
                                         ? absl::StrCat("no result within the task deadline of ",
                                                        deadline_ms > 0 ? deadline_ms : 7200000,
@@ -309,6 +384,7 @@ void on_task_failed(portion_ptr self, uint64_t lease, uint32_t t, uint64_t node,
   auto& st = self->state;
   if (st.finished) return;
   if (!transient) return fail(self, error);
+  st.stragglers.stopped(t);
   auto delay = st.retries.on_failure(t, node);
   if (!delay)
     return fail(self, absl::StrCat(error, " (task ", t, " of portion ", st.ctx.spec.id,
@@ -325,9 +401,34 @@ void on_task_failed(portion_ptr self, uint64_t lease, uint32_t t, uint64_t node,
   self->delayed_send(self, std::chrono::milliseconds(*delay), tick_atom::value, t);
 }
 
+// The speculation tick: each new straggler is queued for a copy, and a lease
+// asked for, preferably on another node than the one it runs on.
+void speculate(portion_ptr self) {
+  auto& st = self->state;
+  st.speculation_armed = false;
+  if (st.finished || st.paused || st.running.empty()) return;
+  for (uint32_t t : st.stragglers.stragglers(now_ms(), st.target)) {
+    const auto on = leases_running(self, t);
+    if (on.empty()) continue;
+    const uint64_t node = st.leases.count(on[0]) > 0 ? st.leases[on[0]].node : 0;
+    st.copies.push_back(t);
+    progress_event e = event(self, progress_kind::task_speculated);
+    e.node = node;
+    e.to = absl::StrCat("task ", t, " runs past ", st.ctx.retry.speculation,
+                        " x the median of its finished peers (",
+                        st.stragglers.median_ms().value_or(0),
+                        " ms); a copy runs on another node, the first to finish wins");
+    self->send(st.ctx.job, progress_atom::value, e);
+    ask(self, 1, node);
+  }
+  st.speculation_armed = true;
+  self->delayed_send(self, kSpeculationInterval, tick_atom::value, kSpeculationTick);
+}
+
 portion_actor::behavior_type portion_impl(portion_ptr self, portion_context ctx) {
   self->state.ctx = std::move(ctx);
   self->state.retries = retry_tracker(self->state.ctx.retry);
+  self->state.stragglers = straggler_watch(self->state.ctx.retry.speculation);
   auto& spec = self->state.ctx.spec;
   self->state.task_nodes.assign(static_cast<size_t>(spec.tasks), 0);
   if (self->state.ctx.only_tasks.empty()) {
@@ -363,16 +464,21 @@ portion_actor::behavior_type portion_impl(portion_ptr self, portion_context ctx)
           if (auto h = st.leases.find(lease); h != st.leases.end())
             self->send(h->second.exec, cancel_atom::value, st.ctx.program,
                        static_cast<uint32_t>(st.ctx.spec.id), t);
-          st.pending.push_front(t);
+          // A straggler and its copy: queued once.
+          if (std::find(st.pending.begin(), st.pending.end(), t) == st.pending.end())
+            st.pending.push_front(t);
+          st.stragglers.stopped(t);
           idle.push_back(lease);
         }
         st.running.clear();
+        st.copies.clear();
         for (uint64_t lease : idle) release(self, lease);
         if (st.asked_broker)  // nothing more from the broker until resumed
           self->send(st.ctx.broker, shrink_atom::value, caf::actor_cast<lease_holder_actor>(self),
                      int64_t{0});
       },
       [=](tick_atom, uint32_t t) {
+        if (t == kSpeculationTick) return speculate(self);
         // Task t's backoff is over: it needs a lease, preferably on another node.
         auto& st = self->state;
         if (st.finished) return;
@@ -416,7 +522,7 @@ portion_actor::behavior_type portion_impl(portion_ptr self, portion_context ctx)
         // for what is still undispatched.
         if (st.asked_broker && !st.pending.empty())
           self->send(st.ctx.broker, shrink_atom::value, caf::actor_cast<lease_holder_actor>(self),
-                     static_cast<int64_t>(st.pending.size()));
+                     static_cast<int64_t>(st.pending.size() + st.copies.size()));
       },
   };
 }

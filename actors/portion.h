@@ -31,7 +31,8 @@ using portion_actor = lease_holder_actor::extend<
     // Some input blocks were lost with their node and are being recomputed:
     // stop the running tasks and start none until the next start_atom.
     caf::reacts_to<suspend_atom>,
-    // Internal: task `t`'s backoff after a transient failure is over.
+    // Internal: task `t`'s backoff after a transient failure is over (or,
+    // for t == ~0u, the speculation tick: look for stragglers).
     caf::reacts_to<tick_atom, uint32_t>>;
 
 struct portion_context {

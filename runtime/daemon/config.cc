@@ -289,6 +289,26 @@ const std::vector<key_spec>& keys() {
        "head: a task running longer is stopped and run again elsewhere (a straggler or a hung "
        "node); counts as a transient failure",
        [](daemon_config* c, std::string_view v) { return set_duration(&c->task_deadline_ms, v); }},
+      {"speculation", "off",
+       "head: `on` (3) or a multiple like 2.5: a task running that many times longer than the "
+       "median of its portion's finished tasks gets a copy on another node; the first to "
+       "finish wins",
+       [](daemon_config* c, std::string_view v) {
+         if (v == "off") {
+           c->speculation = 0;
+           return absl::OkStatus();
+         }
+         if (v == "on") {
+           c->speculation = 3;
+           return absl::OkStatus();
+         }
+         double x = 0;
+         if (!absl::SimpleAtod(av(v), &x) || !(x >= 1.5 && x <= 100))
+           return absl::InvalidArgumentError(
+               absl::StrCat("expected off, on or a multiple in 1.5..100, got ", quoted(v)));
+         c->speculation = x;
+         return absl::OkStatus();
+       }},
       {"max-message-size", "256MiB",
        "longest message a peer may send this node (at least 64KiB); a longer one closes its "
        "connection before anything is allocated for it",

@@ -62,6 +62,7 @@ struct daemon_config {
   // Head: supervision of tasks (sched/task_retry.h).
   int task_retries = 3;
   int64_t task_deadline_ms = 0;  // 0: none
+  double speculation = 0;        // 0: off; else the multiple of the median (3 for `on`)
   // Limits on what peers and programs may send (actors/frame_guard.h,
   // actors/limits.h): one network message; a submitted program (its SQL text
   // and table bindings, encoded); the result bytes the head sends a client

@@ -38,4 +38,35 @@ uint64_t retry_tracker::last_failed_node(uint32_t task) const {
   return it == tasks_.end() ? 0 : it->second.node;
 }
 
+void straggler_watch::started(uint32_t task, int64_t now_ms) { running_.emplace(task, now_ms); }
+
+void straggler_watch::finished(uint32_t task, int64_t now_ms) {
+  auto it = running_.find(task);
+  if (it == running_.end()) return;
+  durations_.push_back(now_ms - it->second);
+  running_.erase(it);
+}
+
+void straggler_watch::stopped(uint32_t task) { running_.erase(task); }
+
+std::optional<int64_t> straggler_watch::median_ms() const {
+  if (durations_.empty()) return std::nullopt;
+  std::vector<int64_t> d = durations_;
+  auto mid = d.begin() + static_cast<std::ptrdiff_t>(d.size() / 2);
+  std::nth_element(d.begin(), mid, d.end());
+  return *mid;
+}
+
+std::vector<uint32_t> straggler_watch::stragglers(int64_t now_ms, int tasks) {
+  std::vector<uint32_t> out;
+  if (!enabled() || tasks <= 0 || durations_.size() * 2 < static_cast<size_t>(tasks)) return out;
+  const auto median = median_ms();
+  const double bound = std::max<double>(static_cast<double>(kMinStragglerMs),
+                                        multiplier_ * static_cast<double>(*median));
+  for (const auto& [task, start] : running_)
+    if (static_cast<double>(now_ms - start) > bound && copied_.insert(task).second)
+      out.push_back(task);
+  return out;
+}
+
 }  // namespace tranche

@@ -10,7 +10,9 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 
@@ -23,6 +25,11 @@ struct retry_options {
   // A task running longer than this fails transiently (a straggler or a hung
   // node): it is stopped and retried elsewhere. 0: no deadline of its own.
   int64_t task_deadline_ms = 0;
+  // Speculative execution (0: off): a task running longer than this many
+  // times the median duration of its portion's finished tasks gets a copy on
+  // another node; the first copy to finish wins and the other is stopped
+  // (straggler_watch).
+  double speculation = 0;
 };
 
 // Whether a task's error is worth retrying. Unavailable, DeadlineExceeded,
@@ -54,6 +61,38 @@ class retry_tracker {
   };
   retry_options options_;
   std::map<uint32_t, record> tasks_;
+};
+
+// Which of a portion's running tasks are stragglers worth a speculative
+// copy: running longer than `multiplier` times the median duration of the
+// portion's finished tasks, once at least half of its tasks have finished
+// (so that the median means something), and for at least kMinStragglerMs (a
+// copy of a short task costs more than it can save). Each task is copied at
+// most once. Times are milliseconds on any steady clock.
+class straggler_watch {
+ public:
+  static constexpr int64_t kMinStragglerMs = 250;
+
+  explicit straggler_watch(double multiplier = 0) : multiplier_(multiplier) {}
+
+  [[nodiscard]] bool enabled() const { return multiplier_ > 0; }
+  // Its first copy started (a later start of the same task is ignored until
+  // stopped()).
+  void started(uint32_t task, int64_t now_ms);
+  // A copy finished first: its duration counts towards the median.
+  void finished(uint32_t task, int64_t now_ms);
+  // No copy runs any more (failed, lost with its node, suspended).
+  void stopped(uint32_t task);
+  // Tasks to copy now, each once; `tasks` is the portion's task count.
+  [[nodiscard]] std::vector<uint32_t> stragglers(int64_t now_ms, int tasks);
+  // The median of the finished durations, if any finished.
+  [[nodiscard]] std::optional<int64_t> median_ms() const;
+
+ private:
+  double multiplier_;
+  std::map<uint32_t, int64_t> running_;  // task -> start
+  std::vector<int64_t> durations_;
+  std::set<uint32_t> copied_;
 };
 
 }  // namespace tranche

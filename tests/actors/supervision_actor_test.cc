@@ -79,6 +79,7 @@ class Supervision : public ::testing::Test {
     std::string error = "no answer";
     int retried = 0;
     std::vector<std::string> why;  // of each retry
+    std::vector<std::string> speculated;  // why of each straggler's copy
   };
 
   // Runs a program of `tasks` tasks; `during` is called once every slot is taken.
@@ -99,6 +100,7 @@ class Supervision : public ::testing::Test {
               ++o.retried;
               o.why.push_back(e.to);
             }
+            if (e.kind == progress_kind::task_speculated) o.speculated.push_back(e.to);
             if (e.kind == progress_kind::capacity_obtained && ++obtained == 2 && during) during();
           },
           [](result_atom, uint64_t, const std::vector<char>&) {},
@@ -234,6 +236,55 @@ TEST_F(Supervision, ADeadExecutorsTaskRunsOnTheOtherNode) {
   int on_node_2 = 0;
   for (uint32_t t : {0u, 1u}) on_node_2 += nodes(t).back() == 2;
   EXPECT_EQ(on_node_2, 2) << "both tasks must finish on the surviving node";
+}
+
+// Task 3's first attempt hangs (a straggler: a slow disk, a busy node);
+// the others take 50 ms. Past 3 x their median (and the 250 ms floor) it
+// gets a copy on the other node, which finishes first; the straggler is
+// stopped on its executor, and nothing counts as a failure.
+behaviour straggler(std::atomic<bool>* first_stopped, std::chrono::milliseconds hang) {
+  return [first_stopped, hang](uint32_t task, int attempt, uint64_t,
+                               const std::atomic<bool>& stop) {
+    const auto until = std::chrono::steady_clock::now() +
+                       (task == 3 && attempt == 0 ? hang : std::chrono::milliseconds(50));
+    while (!stop.load() && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(5ms);
+    if (task == 3 && attempt == 0) *first_stopped = stop.load();
+    return absl::OkStatus();
+  };
+}
+
+TEST_F(Supervision, AStragglerGetsACopyOnAnotherNodeAndTheFirstToFinishWins) {
+  std::atomic<bool> first_stopped{false};
+  retry_options r{3, 20, 200, 0};
+  r.speculation = 3;
+  start(straggler(&first_stopped, 20s), r);
+  const auto t0 = std::chrono::steady_clock::now();
+  outcome o = run(4);
+  EXPECT_EQ(o.error, "");
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 15s) << "the program waited for its straggler";
+  EXPECT_EQ(o.retried, 0) << "a speculative copy is no retry";
+  ASSERT_EQ(o.speculated.size(), 1u);
+  EXPECT_EQ(o.speculated[0].rfind("task 3 runs past 3 x the median", 0), 0u) << o.speculated[0];
+  EXPECT_EQ(attempts(3), 2);
+  const auto on = nodes(3);
+  ASSERT_EQ(on.size(), 2u);
+  EXPECT_NE(on[0], on[1]) << "the copy ran on the straggler's node";
+  for (uint32_t t : {0u, 1u, 2u}) EXPECT_EQ(attempts(t), 1) << "task " << t;
+  for (int i = 0; i < 200 && !first_stopped; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_TRUE(first_stopped) << "the losing copy was not stopped";
+  expect_ledger_whole();
+}
+
+TEST_F(Supervision, WithoutSpeculationAStragglerIsWaitedFor) {
+  std::atomic<bool> first_stopped{false};
+  start(straggler(&first_stopped, 600ms));
+  outcome o = run(4);
+  EXPECT_EQ(o.error, "");
+  EXPECT_TRUE(o.speculated.empty());
+  EXPECT_EQ(attempts(3), 1);
+  EXPECT_FALSE(first_stopped);
+  expect_ledger_whole();
 }
 
 }  // namespace

@@ -334,12 +334,12 @@ TEST(Reference, ListsEveryKeyAsAMarkdownTable) {
        {"role", "listen", "join", "advertise", "executor-port", "secret-file", "slots", "memory",
         "log-file", "log-level", "heartbeat-interval", "connection-timeout", "tls-certificate",
         "tls-key", "tls-ca", "work-dir", "drain-timeout", "block-memory", "policy", "queue",
-        "preempt-grace", "catalog", "task-retries", "task-deadline", "max-message-size",
+        "preempt-grace", "catalog", "task-retries", "task-deadline", "speculation", "max-message-size",
         "max-program-size", "max-result-size"})
     EXPECT_TRUE(contains(std::string(ref), std::string("| `") + key + "` | ")) << key;
   EXPECT_TRUE(contains(std::string(ref), "| `memory` | 4GiB | "));
-  // 2 header lines + 27 keys, each line a complete row.
-  EXPECT_EQ(std::count(ref.begin(), ref.end(), '\n'), 29);
+  // 2 header lines + 28 keys, each line a complete row.
+  EXPECT_EQ(std::count(ref.begin(), ref.end(), '\n'), 30);
 }
 
 TEST(Queues, ParsedWithEveryField) {
@@ -388,6 +388,15 @@ TEST(Supervision, TaskRetriesAndDeadline) {
   EXPECT_EQ(apply_flags(&*c, {"--task-retries", "101"}).message(),
             "--task-retries: expected an integer in 0..100, got \"101\"");
   EXPECT_FALSE(apply_flags(&*c, {"--task-deadline", "soon"}).ok());
+  EXPECT_EQ(c->speculation, 0);
+  ASSERT_TRUE(apply_flags(&*c, {"--speculation", "on"}).ok());
+  EXPECT_EQ(c->speculation, 3);
+  ASSERT_TRUE(apply_flags(&*c, {"--speculation", "2.5"}).ok());
+  EXPECT_EQ(c->speculation, 2.5);
+  ASSERT_TRUE(apply_flags(&*c, {"--speculation", "off"}).ok());
+  EXPECT_EQ(c->speculation, 0);
+  EXPECT_EQ(apply_flags(&*c, {"--speculation", "1"}).message(),
+            "--speculation: expected off, on or a multiple in 1.5..100, got \"1\"");
 }
 
 TEST(Limits, SizesWithTheirFloors) {

@@ -363,6 +363,7 @@ std::vector<interval> waiting_intervals(std::vector<event_log::record> records) 
           p.running = false;
           break;
         case progress_kind::task_retried:
+        case progress_kind::task_speculated:
           break;
       }
     }

@@ -95,6 +95,7 @@ int run_head(caf::actor_system& sys, const daemon_config& cfg,
   job_manager_config jc{broker, planner, directory, 0, cfg.policy};
   jc.retry.max_retries = cfg.task_retries;
   jc.retry.task_deadline_ms = cfg.task_deadline_ms;
+  jc.retry.speculation = cfg.speculation;
   jc.max_program_bytes = cfg.max_program_size;
   jc.max_result_bytes = cfg.max_result_size;
   auto jm = spawn_job_manager(sys, jc);

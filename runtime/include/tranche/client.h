@@ -40,6 +40,7 @@ enum class progress_kind : uint8_t {
   capacity_yielded,  // the portion gave a lease back (to a successor or the broker)
   portion_finished,
   task_retried,  // a task failed for a transient cause and runs again (`to` says why)
+  task_speculated,  // a straggler got a copy on another node (`to` says why)
 };
 
 struct progress_event {
@@ -105,6 +106,11 @@ struct cluster_options {
   // data, a type error) fails the program at once.
   int task_retries = 3;
   int64_t task_deadline_ms = 0;
+  // Speculative execution (0: off): a task running longer than this many
+  // times the median of its portion's finished tasks (once half of them
+  // finished, and for at least 250 ms) is copied on another node; the first
+  // copy to finish wins and the other is stopped. 3 is a good value.
+  double speculation = 0;
   // Limits: a longer submitted program (SQL text and table bindings,
   // encoded) is refused; a program whose result grows past max_result_bytes
   // (encoded) fails rather than exhaust the client's memory (COPY ... TO
