@@ -24,6 +24,10 @@ void say(const char* text) {
 }  // namespace
 
 interrupt_watch::interrupt_watch() {
+  // Started with SIGINT ignored (a background job of a non-interactive
+  // shell): keep it so.
+  struct sigaction current {};
+  if (sigaction(SIGINT, nullptr, &current) == 0 && current.sa_handler == SIG_IGN) return;
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
@@ -44,6 +48,7 @@ interrupt_watch::interrupt_watch() {
 }
 
 interrupt_watch::~interrupt_watch() {
+  if (!watcher_.joinable()) return;
   done_.store(true);
   pthread_kill(watcher_.native_handle(), SIGINT);  // wakes it now, not at the slice's end
   watcher_.join();
