@@ -7,6 +7,8 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "console/console_codec.h"
+#include "daemon/log.h"
 #include "sched/ledger.h"
 
 namespace tranche {
@@ -196,6 +198,26 @@ broker_actor::behavior_type broker_impl(broker_ptr self, broker_options options)
         grant_pending(self);
       },
       [=](drain_atom, uint64_t node) { (void)self->state.book.set_draining(node_id{node}, true); },
+      [=](drain_atom, uint64_t node, bool draining) -> std::string {
+        auto& book = self->state.book;
+        if (book.nodes().count(node_id{node}) == 0)
+          return absl::StrCat("no node ", node, " in the cluster");
+        if (auto s = book.set_draining(node_id{node}, draining); !s.ok())
+          return std::string(s.message());
+        log_info("broker", absl::StrCat("node ", node, draining ? " is draining: no new leases"
+                                                                : " takes new leases again"));
+        if (!draining) grant_pending(self);
+        return {};
+      },
+      [=](nodes_atom) {
+        const auto& book = self->state.book;
+        std::map<uint64_t, int64_t> leases;
+        for (const auto& [id, l] : book.leases()) ++leases[l.node.value];
+        std::vector<node_info> out;
+        for (const auto& [id, st] : book.nodes())
+          out.push_back({id.value, st.draining, st.registered, st.free, leases[id.value]});
+        return encode_node_list(out);
+      },
       [=](drop_atom, uint64_t program) {
         self->state.book.advance(self->state.now_ms());
         self->state.book.drop_program(program_id{program});

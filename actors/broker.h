@@ -79,6 +79,11 @@ using broker_actor = caf::typed_actor<
     caf::reacts_to<shrink_atom, lease_holder_actor, int64_t /*remaining*/>,
     // A node drains: no new leases on it.
     caf::reacts_to<drain_atom, uint64_t /*node*/>,
+    // The console drains a node or undrains it. -> error text (unknown node),
+    // empty on success.
+    caf::replies_to<drain_atom, uint64_t /*node*/, bool /*draining*/>::with<std::string>,
+    // The ledger's nodes, encoded (schemas/console.capnp NodeList).
+    caf::replies_to<nodes_atom>::with<std::vector<char>>,
     // The program ended: reclaim whatever it still holds or asks for.
     caf::reacts_to<drop_atom, uint64_t /*program*/>,
     // Totals: registered slots, free slots, registered memory, free memory, leases, queued.

@@ -8,6 +8,9 @@
 #include <filesystem>
 #include <thread>
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "actors/broker.h"
@@ -19,6 +22,7 @@
 #include "actors/planner.h"
 #include "actors/transport.h"
 #include "catalog/table_store.h"
+#include "console/console_codec.h"
 #include "daemon/config.h"
 #include "io/batch_codec.h"
 #include "plan/program_codec.h"
@@ -61,6 +65,21 @@ absl::StatusOr<batch> decode_result(const std::vector<char>& bytes) {
 }
 
 namespace {
+
+// Who submits, as the console shows it: user@host.
+std::string submitter() {
+  std::string user;
+  if (const char* u = std::getenv("USER"); u != nullptr && *u != '\0') {
+    user = u;
+  } else if (const passwd* pw = getpwuid(geteuid()); pw != nullptr) {
+    user = pw->pw_name;
+  } else {
+    user = std::to_string(geteuid());
+  }
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) return user;
+  return absl::StrCat(user, "@", host);
+}
 
 // Bounds each wait of the blocking calls: a silent head for this long fails the call.
 constexpr auto kQuietTimeout = std::chrono::seconds(1800);
@@ -126,7 +145,7 @@ class actor_cluster : public cluster {
     caf::scoped_actor self{sys_};
     absl::StatusOr<uint64_t> id = absl::UnavailableError("no reply from the job manager");
     self->request(relay, caf::infinite, submit_atom::value,
-                  encode_program(program_request{sql, tables, options}), listener)
+                  encode_program(program_request{sql, tables, options, submitter()}), listener)
         .receive([&](uint64_t program) { id = program; },
                  [&](const caf::error& err) {
                    id = absl::UnavailableError(
@@ -227,7 +246,7 @@ class actor_cluster : public cluster {
     caf::scoped_actor self{sys_};
     absl::StatusOr<std::string> out = absl::UnavailableError("no reply from the job manager");
     self->request(job_manager_, kQuietTimeout, explain_atom::value,
-                  encode_program(program_request{sql, tables, {}}))
+                  encode_program(program_request{sql, tables, {}, {}}))
         .receive(
             [&](const std::string& text, const std::string& error) {
               if (error.empty())
@@ -266,6 +285,53 @@ class actor_cluster : public cluster {
     self->request(broker_, std::chrono::seconds(30), queues_atom::value)
         .receive([&](std::vector<queue_status>& v) { out = std::move(v); },
                  [&](const caf::error& err) { out = absl::UnavailableError(sys_.render(err)); });
+    return out;
+  }
+
+  absl::StatusOr<std::vector<node_info>> nodes() override {
+    caf::scoped_actor self{sys_};
+    absl::StatusOr<std::vector<node_info>> out = absl::UnavailableError("no reply from the broker");
+    self->request(broker_, std::chrono::seconds(30), nodes_atom::value)
+        .receive([&](const std::vector<char>& b) { out = decode_node_list(b.data(), b.size()); },
+                 [&](const caf::error& err) { out = absl::UnavailableError(sys_.render(err)); });
+    return out;
+  }
+
+  absl::Status set_draining(uint64_t node, bool draining) override {
+    caf::scoped_actor self{sys_};
+    absl::Status out = absl::UnavailableError("no reply from the broker");
+    self->request(broker_, std::chrono::seconds(30), drain_atom::value, node, draining)
+        .receive(
+            [&](const std::string& error) {
+              out = error.empty() ? absl::OkStatus() : absl::NotFoundError(error);
+            },
+            [&](const caf::error& err) { out = absl::UnavailableError(sys_.render(err)); });
+    return out;
+  }
+
+  absl::StatusOr<std::vector<program_info>> programs() override {
+    caf::scoped_actor self{sys_};
+    absl::StatusOr<std::vector<program_info>> out =
+        absl::UnavailableError("no reply from the job manager");
+    self->request(job_manager_, std::chrono::seconds(30), programs_atom::value)
+        .receive(
+            [&](const std::vector<char>& b) { out = decode_program_list(b.data(), b.size()); },
+            [&](const caf::error& err) { out = absl::UnavailableError(sys_.render(err)); });
+    return out;
+  }
+
+  absl::StatusOr<program_info> program(uint64_t id) override {
+    caf::scoped_actor self{sys_};
+    absl::StatusOr<program_info> out = absl::UnavailableError("no reply from the job manager");
+    self->request(job_manager_, std::chrono::seconds(30), program_atom::value, id)
+        .receive(
+            [&](const std::vector<char>& b, const std::string& error) {
+              if (!error.empty())
+                out = absl::NotFoundError(error);
+              else
+                out = decode_program_info(b.data(), b.size());
+            },
+            [&](const caf::error& err) { out = absl::UnavailableError(sys_.render(err)); });
     return out;
   }
 

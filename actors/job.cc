@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "actors/portion.h"
 #include "daemon/config.h"
+#include "console/console_codec.h"
 #include "io/batch_codec.h"
 #include "plan/copy_plan.h"
 #include "plan/plan_codec.h"
@@ -81,6 +82,7 @@ double elapsed(job_ptr self) {
 
 void forward(job_ptr self, progress_event e) {
   e.at = elapsed(self);
+  if (self->state.ctx.observer) self->send(self->state.ctx.observer, progress_atom::value, e);
   caf::anon_send(self->state.ctx.listener, progress_atom::value, std::move(e));
 }
 
@@ -98,6 +100,9 @@ void finish(job_ptr self, const std::string& error, bool tell_listener = true) {
   for (auto& a : st.actors)
     if (a) self->send_exit(a, caf::exit_reason::user_shutdown);
   if (tell_listener) caf::anon_send(st.ctx.listener, done_atom::value, st.ctx.program, error);
+  if (st.ctx.observer)
+    self->send(st.ctx.observer, done_atom::value, st.ctx.program,
+               tell_listener ? error : std::string("the client went away"));
   self->quit();
 }
 
@@ -420,6 +425,19 @@ void plan_and_start(job_ptr self, int32_t parallelism) {
             st.wants_more.assign(n, true);
             st.repair.assign(n, {});
             st.suspended.assign(n, false);
+            if (st.ctx.observer) {
+              program_info planned;
+              for (const portion_spec& spec : st.p.portions) {
+                portion_info pi;
+                pi.id = spec.id;
+                pi.name = spec.name;
+                pi.inputs.assign(spec.inputs.begin(), spec.inputs.end());
+                pi.tasks_total = spec.tasks;
+                planned.portions.push_back(std::move(pi));
+              }
+              self->send(st.ctx.observer, planned_atom::value, st.ctx.program,
+                         encode_program_info(planned));
+            }
             if (!st.ctx.policy || st.ctx.policy->portions_ask_broker())
               return start_ready(self, -1, 0);
             self->request(st.ctx.broker, std::chrono::seconds(10), ledger_atom::value)

@@ -15,6 +15,7 @@
 #include "actors/atoms.h"
 #include "actors/broker.h"
 #include "actors/executor.h"
+#include "actors/job_manager.h"
 #include "actors/planner.h"
 #include "sched/task_retry.h"
 #include "sched/policy.h"
@@ -49,6 +50,9 @@ struct job_context {
   // Past this many encoded result bytes sent to the listener the program
   // fails (the client holds the whole result; COPY ... TO has no limit). 0: none.
   int64_t max_result_bytes = 0;
+  // Told of the plan, every progress event and the end, for the console
+  // (may be null).
+  job_manager_actor observer;
 };
 
 [[nodiscard]] job_actor spawn_job(caf::actor_system& sys, job_context ctx);

@@ -7,15 +7,27 @@
 
 #include "absl/strings/str_cat.h"
 #include "actors/job.h"
+#include "console/console_codec.h"
+#include "console/program_book.h"
 #include "daemon/config.h"
 #include "plan/program_codec.h"
 
 namespace tranche {
 namespace {
 
+int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 struct job_manager_state {
   job_manager_config cfg;
   std::map<uint64_t, job_actor> running;  // by program id, until the job ends
+  // Every live job by program id, for the console's book: what a job
+  // reports is taken from that job alone.
+  std::map<uint64_t, caf::actor_addr> jobs;
+  std::unique_ptr<program_book> book;
   std::shared_ptr<const capacity_policy> policy;
   uint64_t next_program = 1;
   static inline const char* name = "job-manager";
@@ -25,10 +37,26 @@ using job_manager_ptr = job_manager_actor::stateful_pointer<job_manager_state>;
 
 job_manager_actor::behavior_type job_manager_impl(job_manager_ptr self, job_manager_config cfg) {
   self->state.cfg = std::move(cfg);
+  self->state.book = std::make_unique<program_book>(
+      program_book::options{self->state.cfg.keep_programs, 1024});
   self->set_down_handler([=](const caf::down_msg& dm) {
     std::erase_if(self->state.running,
                   [&](const auto& kv) { return kv.second.address() == dm.source; });
+    for (auto it = self->state.jobs.begin(); it != self->state.jobs.end(); ++it) {
+      if (it->second != dm.source) continue;
+      // A job always reports its end first; this is for one that could not.
+      self->state.book->ended(it->first, "the program's job stopped unexpectedly", unix_ms());
+      self->state.jobs.erase(it);
+      break;
+    }
   });
+  // Whether the current message comes from the job of `program`.
+  auto from_job = [=](uint64_t program) {
+    auto it = self->state.jobs.find(program);
+    const auto& sender = self->current_sender();
+    return it != self->state.jobs.end() && sender &&
+           it->second == caf::actor_cast<caf::actor_addr>(sender);
+  };
   // The daemon and the SDK check the name before; a bad one here means per-portion.
   if (auto p = make_policy(self->state.cfg.policy); p.ok()) self->state.policy = *std::move(p);
   return {
@@ -38,16 +66,24 @@ job_manager_actor::behavior_type job_manager_impl(job_manager_ptr self, job_mana
         ctx.program = st.next_program++;
         if (st.cfg.max_program_bytes > 0 &&
             program.size() > static_cast<size_t>(st.cfg.max_program_bytes)) {
-          caf::anon_send(listener, done_atom::value, ctx.program,
-                         absl::StrCat("the program is ", program.size(),
-                                      " bytes; this cluster accepts at most ",
-                                      format_size(st.cfg.max_program_bytes),
-                                      " (max-program-size)"));
+          std::string error = absl::StrCat("the program is ", program.size(),
+                                           " bytes; this cluster accepts at most ",
+                                           format_size(st.cfg.max_program_bytes),
+                                           " (max-program-size)");
+          st.book->submitted(ctx.program, kDefaultQueue, 0, "", "", unix_ms());
+          st.book->ended(ctx.program, error, unix_ms());
+          caf::anon_send(listener, done_atom::value, ctx.program, std::move(error));
           return ctx.program;
         }
         // Its queue and priority; a program that does not decode fails when planned.
-        if (auto req = decode_program(program.data(), program.size()); req.ok())
+        if (auto req = decode_program(program.data(), program.size()); req.ok()) {
           ctx.options = req->options;
+          st.book->submitted(ctx.program, req->options.queue, req->options.priority,
+                             req->submitter, req->sql, unix_ms());
+        } else {
+          st.book->submitted(ctx.program, kDefaultQueue, 0, "", "", unix_ms());
+        }
+        ctx.observer = self;
         ctx.program_bytes = std::move(program);
         ctx.policy = st.policy;
         ctx.retry = st.cfg.retry;
@@ -61,7 +97,27 @@ job_manager_actor::behavior_type job_manager_impl(job_manager_ptr self, job_mana
         auto job = spawn_job(self->system(), std::move(ctx));  // the job ends itself
         self->monitor(job);
         st.running.emplace(id, job);
+        st.jobs.emplace(id, job.address());
         return id;
+      },
+      [=](planned_atom, uint64_t program, const std::vector<char>& bytes) {
+        if (!from_job(program)) return;
+        if (auto p = decode_program_info(bytes.data(), bytes.size()); p.ok())
+          self->state.book->planned(program, std::move(p->portions));
+      },
+      [=](progress_atom, const progress_event& e) {
+        if (from_job(e.program)) self->state.book->progress(e);
+      },
+      [=](done_atom, uint64_t program, const std::string& error) {
+        if (!from_job(program)) return;
+        self->state.book->ended(program, error, unix_ms());
+        self->state.jobs.erase(program);
+      },
+      [=](programs_atom) { return encode_program_list(self->state.book->list(unix_ms())); },
+      [=](program_atom, uint64_t program) -> std::tuple<std::vector<char>, std::string> {
+        auto p = self->state.book->find(program, unix_ms());
+        if (!p) return {std::vector<char>{}, absl::StrCat("no program ", program, " is known")};
+        return {encode_program_info(*p), std::string{}};
       },
       [=](cancel_atom, uint64_t program) {
         auto it = self->state.running.find(program);

@@ -12,6 +12,7 @@
 #include "actors/executor.h"
 #include "actors/planner.h"
 #include "sched/task_retry.h"
+#include "tranche/client.h"
 
 namespace tranche {
 
@@ -24,7 +25,17 @@ using job_manager_actor = caf::typed_actor<
     // Cancel a running program: it ends with the error "cancelled", its
     // tasks stop, its capacity and blocks are freed. -> false if it is not
     // running (unknown, or already ended).
-    caf::replies_to<cancel_atom, uint64_t>::with<bool>>;
+    caf::replies_to<cancel_atom, uint64_t>::with<bool>,
+    // The console: every program kept, newest first, without portions
+    // (encoded ProgramList, schemas/console.capnp); one program with its
+    // portions and capacity over time (encoded ProgramInfo, or an error).
+    caf::replies_to<programs_atom>::with<std::vector<char>>,
+    caf::replies_to<program_atom, uint64_t>::with<std::vector<char>, std::string>,
+    // From the program's own job actor (anyone else is ignored): its plan's
+    // portions (encoded ProgramInfo holding only them), its progress, its end.
+    caf::reacts_to<planned_atom, uint64_t, std::vector<char>>,
+    caf::reacts_to<progress_atom, progress_event>,
+    caf::reacts_to<done_atom, uint64_t, std::string>>;
 
 struct job_manager_config {
   broker_actor broker;
@@ -37,6 +48,8 @@ struct job_manager_config {
   // reason); a longer result fails its program (job_context). 0: no limit.
   int64_t max_program_bytes = 0;
   int64_t max_result_bytes = 0;
+  // Ended programs the console keeps (program_book::options::keep_ended).
+  size_t keep_programs = 1000;
 };
 
 [[nodiscard]] job_manager_actor spawn_job_manager(caf::actor_system& sys, job_manager_config cfg);

@@ -166,4 +166,5 @@ struct Program {
   tables @2 :List(TableBinding);
   queue @3 :Text;            # the broker queue it runs in; empty: "default"
   priority @4 :Int32 = 0;    # higher first, within and across queues
+  submitter @5 :Text;        # who submitted it (user@host), as the console shows it
 }

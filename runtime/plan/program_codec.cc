@@ -31,6 +31,7 @@ std::vector<char> encode_program(const program_request& p) {
   root.setSql(text(p.sql));
   if (p.options.queue != kDefaultQueue) root.setQueue(text(p.options.queue));
   root.setPriority(p.options.priority);
+  if (!p.submitter.empty()) root.setSubmitter(text(p.submitter));
   auto tables = root.initTables(static_cast<unsigned>(p.tables.size()));
   for (size_t i = 0; i < p.tables.size(); ++i) {
     tables[i].setName(text(p.tables[i].name));
@@ -62,6 +63,7 @@ absl::StatusOr<program_request> decode_program(const char* data, size_t size) {
     out.sql = str(root.getSql());
     if (root.hasQueue() && root.getQueue().size() > 0) out.options.queue = str(root.getQueue());
     out.options.priority = root.getPriority();
+    if (root.hasSubmitter()) out.submitter = str(root.getSubmitter());
     for (auto t : root.getTables()) {
       table_binding b;
       b.name = str(t.getName());

@@ -14,6 +14,7 @@ struct program_request {
   std::string sql;
   std::vector<table_binding> tables;
   submit_options options;  // queue and priority
+  std::string submitter;   // user@host, for the console (tranchectl programs)
 };
 
 [[nodiscard]] std::vector<char> encode_program(const program_request& p);

@@ -108,7 +108,7 @@ class Lineage : public ::testing::Test {
               const std::function<void(const batch&)>& on_batch = nullptr,
               const std::string& glob = "*.csv") {
     caf::scoped_actor self{sys_};
-    program_request req{sql, {{"t", (dir_ / glob).string()}}, {}};
+    program_request req{sql, {{"t", (dir_ / glob).string()}}, {}, {}};
     self->request(jm_, 10s, submit_atom::value, encode_program(req),
                   caf::actor_cast<caf::actor>(self))
         .receive([](uint64_t) {}, [](const caf::error&) {});

@@ -85,7 +85,7 @@ class Supervision : public ::testing::Test {
   // Runs a program of `tasks` tasks; `during` is called once every slot is taken.
   outcome run(int tasks, const std::function<void()>& during = nullptr) {
     caf::scoped_actor self{sys_};
-    program_request req{std::to_string(tasks), {}, {}};
+    program_request req{std::to_string(tasks), {}, {}, {}};
     self->request(jm_, 10s, submit_atom::value, encode_program(req),
                   caf::actor_cast<caf::actor>(self))
         .receive([](uint64_t) {}, [](const caf::error&) {});

@@ -3,6 +3,10 @@
 // TPC-H-shaped data.
 // Exit codes: 0 success, 1 the program failed (one message on stderr), 2 bad
 // usage, 130 cancelled with Ctrl-C.
+// A program running longer than 1 s shows its portions' progress on stderr
+// when stderr is a terminal (never when it is piped, nor with --events).
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
@@ -14,6 +18,7 @@
 #include "cli/convert.h"
 #include "cli/interrupt.h"
 #include "cli/output.h"
+#include "cli/progress.h"
 #include "daemon/config.h"
 #include "io/sample_gen.h"
 #include "io/tpch_gen.h"
@@ -299,13 +304,21 @@ int cmd_sql(const std::vector<std::string>& args) {
     std::cout << *text;
     return 0;
   }
+  // Past 1 s, the portions' progress on stderr when it is a terminal.
+  tranche::cli::progress_display progress(events ? -1 : STDERR_FILENO);
   auto r = (*cluster)->run_sql(
       sql, tables,
       [&](const tranche::progress_event& e) {
-        if (events) std::cerr << to_string(e) << "\n";
+        if (events)
+          std::cerr << to_string(e) << "\n";
+        else
+          progress.on_event(e);
       },
       submit, interrupt.token());
+  progress.finish();
   if (absl::IsCancelled(r.status())) {
+    if (!interrupt.token().stop_requested())  // tranchectl cancel, or another client
+      return fail("the program was cancelled on the cluster (tranchectl cancel or the SDK)");
     std::cerr << "tranche: cancelled\n";
     return 130;
   }

@@ -41,5 +41,9 @@ using drop_queue_atom = caf::atom_constant<caf::atom("dropqueue")>;
 using queues_atom = caf::atom_constant<caf::atom("queues")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using suspend_atom = caf::atom_constant<caf::atom("suspend")>;
+using nodes_atom = caf::atom_constant<caf::atom("nodes")>;
+using programs_atom = caf::atom_constant<caf::atom("programs")>;
+using program_atom = caf::atom_constant<caf::atom("program")>;
+using planned_atom = caf::atom_constant<caf::atom("planned")>;
 
 }  // namespace tranche

@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "tranche/atoms.h"
 #include "tranche/batch.h"
+#include "tranche/console.h"
 #include "tranche/ids.h"
 #include "tranche/queues.h"
 #include "tranche/types.h"
@@ -213,6 +214,16 @@ class cluster {
   virtual absl::Status set_queue(const queue_config& queue) = 0;
   virtual absl::Status remove_queue(const std::string& name) = 0;
   virtual absl::StatusOr<std::vector<queue_status>> queues() = 0;
+
+  // The console's view (tranche/console.h). The ledger's nodes; draining a
+  // node (its leases run on, no new ones) and undraining it (NotFound for an
+  // unknown node); the programs the head keeps, running and past, newest
+  // first, without their portions; one program with its portions and the
+  // capacity it held over time (NotFound if the head keeps no such program).
+  virtual absl::StatusOr<std::vector<node_info>> nodes() = 0;
+  virtual absl::Status set_draining(uint64_t node, bool draining) = 0;
+  virtual absl::StatusOr<std::vector<program_info>> programs() = 0;
+  virtual absl::StatusOr<program_info> program(uint64_t id) = 0;
 };
 
 }  // namespace tranche

@@ -1,0 +1,28 @@
+// The console's objects as JSON (tranchectl -o json; the head's HTTP API):
+// one shape per object, documented in the README's console section.
+#pragma once
+
+#include <vector>
+
+#include "console/json.h"
+#include "tranche/console.h"
+#include "tranche/queues.h"
+
+namespace tranche {
+
+// {"id", "state", "queue", "priority", "submitter", "text", "submitted_unix_ms",
+//  "ended_unix_ms" (null while running), "wall_seconds", "slot_seconds",
+//  "slots_held", "error" (null unless failed or cancelled)}; with details also
+//  "portions": [{"id", "name", "inputs", "state", "tasks_done", "tasks_total",
+//  "slots_held", "peak_slots", "slot_seconds", "started", "finished",
+//  "retries", "spilled_bytes"}] and "capacity": [{"at", "slots"}].
+void write_json(json_writer& w, const program_info& p, bool details);
+// {"id", "state": "up"|"draining", "slots", "free_slots", "memory",
+//  "free_memory", "leases"}
+void write_json(json_writer& w, const node_info& n);
+// {"name", "weight", "min_slots", "min_memory", "max_slots" (null: none),
+//  "max_memory", "max_waiting", "used_slots", "used_memory",
+//  "waiting_programs", "requests", "share"}
+void write_json(json_writer& w, const queue_status& q);
+
+}  // namespace tranche

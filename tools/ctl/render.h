@@ -1,0 +1,32 @@
+// What tranchectl prints: the console's objects as aligned text tables, and
+// the screen of `status` and `top`.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "tranche/client.h"
+#include "tranche/console.h"
+
+namespace tranche::ctl {
+
+// Everything `status` and `top` show, read in one go.
+struct cluster_view {
+  std::vector<node_info> nodes;
+  std::vector<queue_status> queues;
+  std::vector<program_info> programs;  // newest first
+};
+
+[[nodiscard]] std::string render_nodes(const std::vector<node_info>& nodes);
+[[nodiscard]] std::string render_programs(const std::vector<program_info>& programs);
+[[nodiscard]] std::string render_program(const program_info& p);
+[[nodiscard]] std::string render_queues(const std::vector<queue_status>& queues);
+// `status`: totals, nodes, queues and the running programs; with
+// `width` > 0 no line is longer (the terminal of `top`).
+[[nodiscard]] std::string render_status(const cluster_view& v, size_t width = 0);
+[[nodiscard]] std::string status_json(const cluster_view& v);
+
+// "850ms", "12.3s", "4m05s", "2h13m".
+[[nodiscard]] std::string format_seconds(double s);
+
+}  // namespace tranche::ctl
