@@ -10,6 +10,7 @@
 #include "console/console_codec.h"
 #include "console/program_book.h"
 #include "daemon/config.h"
+#include "daemon/log.h"
 #include "plan/program_codec.h"
 
 namespace tranche {
@@ -35,17 +36,40 @@ struct job_manager_state {
 
 using job_manager_ptr = job_manager_actor::stateful_pointer<job_manager_state>;
 
+// Marks the program ended in the book, and stores it in the history.
+void end_program(job_manager_ptr self, uint64_t program, const std::string& error) {
+  const int64_t now = unix_ms();
+  self->state.book->ended(program, error, now);
+  if (!self->state.cfg.history) return;
+  if (auto p = self->state.book->find(program, now); p && has_ended(p->state))
+    if (auto s = self->state.cfg.history->save(*p, now); !s.ok())
+      log_warn("history", std::string(s.message()));
+}
+
 job_manager_actor::behavior_type job_manager_impl(job_manager_ptr self, job_manager_config cfg) {
   self->state.cfg = std::move(cfg);
   self->state.book = std::make_unique<program_book>(
       program_book::options{self->state.cfg.keep_programs, 1024});
+  if (auto& h = self->state.cfg.history) {
+    if (auto past = h->load(unix_ms()); past.ok()) {
+      for (auto& p : *past) self->state.book->restore(std::move(p));
+      if (h->skipped() > 0)
+        log_warn("history", absl::StrCat(h->skipped(), " stored programs did not decode"));
+    } else {
+      log_warn("history", std::string(past.status().message()));
+    }
+    if (auto max = h->max_id(); max.ok())
+      self->state.next_program = std::max(self->state.next_program, *max + 1);
+    self->state.next_program =
+        std::max(self->state.next_program, self->state.book->max_id() + 1);
+  }
   self->set_down_handler([=](const caf::down_msg& dm) {
     std::erase_if(self->state.running,
                   [&](const auto& kv) { return kv.second.address() == dm.source; });
     for (auto it = self->state.jobs.begin(); it != self->state.jobs.end(); ++it) {
       if (it->second != dm.source) continue;
       // A job always reports its end first; this is for one that could not.
-      self->state.book->ended(it->first, "the program's job stopped unexpectedly", unix_ms());
+      end_program(self, it->first, "the program's job stopped unexpectedly");
       self->state.jobs.erase(it);
       break;
     }
@@ -71,7 +95,7 @@ job_manager_actor::behavior_type job_manager_impl(job_manager_ptr self, job_mana
                                            format_size(st.cfg.max_program_bytes),
                                            " (max-program-size)");
           st.book->submitted(ctx.program, kDefaultQueue, 0, "", "", unix_ms());
-          st.book->ended(ctx.program, error, unix_ms());
+          end_program(self, ctx.program, error);
           caf::anon_send(listener, done_atom::value, ctx.program, std::move(error));
           return ctx.program;
         }
@@ -110,7 +134,7 @@ job_manager_actor::behavior_type job_manager_impl(job_manager_ptr self, job_mana
       },
       [=](done_atom, uint64_t program, const std::string& error) {
         if (!from_job(program)) return;
-        self->state.book->ended(program, error, unix_ms());
+        end_program(self, program, error);
         self->state.jobs.erase(program);
       },
       [=](programs_atom) { return encode_program_list(self->state.book->list(unix_ms())); },

@@ -11,6 +11,7 @@
 #include "actors/broker.h"
 #include "actors/executor.h"
 #include "actors/planner.h"
+#include "console/program_history.h"
 #include "sched/task_retry.h"
 #include "tranche/client.h"
 
@@ -38,6 +39,15 @@ using job_manager_actor = caf::typed_actor<
     caf::reacts_to<done_atom, uint64_t, std::string>>;
 
 struct job_manager_config {
+  job_manager_config() = default;
+  job_manager_config(broker_actor b, planner_actor p, std::shared_ptr<executor_directory> d,
+                     int32_t par = 1, std::string pol = "per-portion")
+      : broker(std::move(b)),
+        planner(std::move(p)),
+        directory(std::move(d)),
+        parallelism(par),
+        policy(std::move(pol)) {}
+
   broker_actor broker;
   planner_actor planner;
   std::shared_ptr<executor_directory> directory;
@@ -48,8 +58,12 @@ struct job_manager_config {
   // reason); a longer result fails its program (job_context). 0: no limit.
   int64_t max_program_bytes = 0;
   int64_t max_result_bytes = 0;
-  // Ended programs the console keeps (program_book::options::keep_ended).
+  // Ended programs the console keeps in memory (program_book::options::keep_ended).
   size_t keep_programs = 1000;
+  // Where ended programs are stored across restarts (null: nowhere). Read
+  // at spawn: the book starts with them and program ids continue after the
+  // largest ever stored.
+  std::shared_ptr<program_history> history;
 };
 
 [[nodiscard]] job_manager_actor spawn_job_manager(caf::actor_system& sys, job_manager_config cfg);

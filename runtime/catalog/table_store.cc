@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "core/sqlite_util.h"
 
 namespace tranche {
 namespace {
@@ -38,57 +39,8 @@ absl::StatusCode code_of(int rc) {
   }
 }
 
-// One prepared statement, finalized on scope exit.
-class stmt {
- public:
-  stmt(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
-  ~stmt() { sqlite3_finalize(s_); }
-  stmt(const stmt&) = delete;
-  stmt& operator=(const stmt&) = delete;
-  [[nodiscard]] bool ok() const { return rc_ == SQLITE_OK; }
-  void bind(int i, std::string_view v) {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-  }
-  void bind(int i, int64_t v) { sqlite3_bind_int64(s_, i, v); }
-  // SQLITE_ROW, SQLITE_DONE or an error code.
-  int step() { return sqlite3_step(s_); }
-  [[nodiscard]] std::string text(int col) const {
-    const unsigned char* p = sqlite3_column_text(s_, col);
-    return p == nullptr ? std::string()
-                        : std::string(reinterpret_cast<const char*>(p),
-                                      static_cast<size_t>(sqlite3_column_bytes(s_, col)));
-  }
-  [[nodiscard]] int64_t integer(int col) const { return sqlite3_column_int64(s_, col); }
-
- private:
-  sqlite3_stmt* s_ = nullptr;
-  int rc_ = SQLITE_OK;
-};
-
-// A transaction rolled back unless committed.
-class transaction {
- public:
-  explicit transaction(sqlite3* db) : db_(db) {}
-  ~transaction() {
-    if (open_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-  }
-  // IMMEDIATE takes the write lock up front (waiting up to the busy
-  // timeout), so two writers never deadlock upgrading a read lock.
-  int begin(bool write) {
-    int rc = sqlite3_exec(db_, write ? "BEGIN IMMEDIATE" : "BEGIN", nullptr, nullptr, nullptr);
-    open_ = rc == SQLITE_OK;
-    return rc;
-  }
-  int commit() {
-    int rc = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
-    if (rc == SQLITE_OK) open_ = false;
-    return rc;
-  }
-
- private:
-  sqlite3* db_;
-  bool open_ = false;
-};
+using sqlite::stmt;
+using sqlite::transaction;
 
 absl::StatusOr<type_id> type_from_name(std::string_view name) {
   for (type_id t :
@@ -131,12 +83,7 @@ absl::Status table_store::init_schema() {
   sqlite3_exec(db_, "PRAGMA foreign_keys=ON", nullptr, nullptr, nullptr);
   transaction tx(db_);
   if (tx.begin(true) != SQLITE_OK) return fail("opening");
-  auto pragma = [&](const char* sql, int64_t* out) {
-    stmt s(db_, sql);
-    if (!s.ok() || s.step() != SQLITE_ROW) return false;
-    *out = s.integer(0);
-    return true;
-  };
+  auto pragma = [&](const char* sql, int64_t* out) { return sqlite::read_integer(db_, sql, out); };
   int64_t version = 0, app = 0, objects = 0;
   if (!pragma("PRAGMA user_version", &version) || !pragma("PRAGMA application_id", &app) ||
       !pragma("SELECT count(*) FROM sqlite_master", &objects))

@@ -323,6 +323,50 @@ const std::vector<key_spec>& keys() {
        "head: most result bytes one program may send its client; past it the program fails "
        "(write large results with COPY ... TO)",
        [](daemon_config* c, std::string_view v) { return set_limit(&c->max_result_size, v, 1); }},
+      {"history", "<work-dir>/history.db",
+       "head: where ended programs are kept (an SQLite file) for `tranchectl programs` across "
+       "restarts; `off` keeps them in memory only",
+       [](daemon_config* c, std::string_view v) {
+         c->history = std::string(v);
+         return absl::OkStatus();
+       }},
+      {"history-keep", "10000", "head: how many ended programs the history keeps (newest first)",
+       [](daemon_config* c, std::string_view v) {
+         int64_t n = 0;
+         if (parse_digits(v, &n) != number_result::ok || n < 1 || n > 10'000'000)
+           return absl::InvalidArgumentError(
+               absl::StrCat("expected an integer in 1..10000000, got ", quoted(v)));
+         c->history_keep = n;
+         return absl::OkStatus();
+       }},
+      {"history-max-age", "30d",
+       "head: ended programs older than this leave the history (0: kept until history-keep "
+       "pushes them out)",
+       [](daemon_config* c, std::string_view v) {
+         return set_duration(&c->history_max_age_ms, v);
+       }},
+      {"http", "(none)",
+       "head: host:port of the HTTP endpoint (/metrics, /api/v1, the dashboard at /); keep it on "
+       "loopback or behind TLS, every request but /metrics needs the admin token",
+       [](daemon_config* c, std::string_view v) {
+         c->http = std::string(v);
+         return absl::OkStatus();
+       }},
+      {"http-metrics-public", "false",
+       "head: serve /metrics without the admin token (for a Prometheus scraper)",
+       [](daemon_config* c, std::string_view v) {
+         if (v != "true" && v != "false")
+           return absl::InvalidArgumentError(absl::StrCat("expected true or false, got ", quoted(v)));
+         c->http_metrics_public = v == "true";
+         return absl::OkStatus();
+       }},
+      {"admin-token-file", "(none)",
+       "head: a file (mode 0600) holding the admin token: the HTTP API's bearer token, and what "
+       "tranchectl can present instead of the cluster secret (TRANCHE_ADMIN_TOKEN)",
+       [](daemon_config* c, std::string_view v) {
+         c->admin_token_file = std::string(v);
+         return absl::OkStatus();
+       }},
   };
   return table;
 }
@@ -496,6 +540,8 @@ void resolve_defaults(daemon_config* config) {
     config->work_dir = absl::StrCat("/tmp/tranche-", av(role_name(config->role)));
   if (config->catalog.empty() && config->role == daemon_role::head)
     config->catalog = absl::StrCat(config->work_dir, "/catalog.db");
+  if (config->history.empty() && config->role == daemon_role::head)
+    config->history = absl::StrCat(config->work_dir, "/history.db");
 }
 
 absl::Status validate(const daemon_config& c) {
@@ -523,6 +569,14 @@ absl::Status validate(const daemon_config& c) {
     errors.push_back(
         absl::StrCat("tls: set all of tls-certificate, tls-key, tls-ca or none (missing ",
                      absl::StrJoin(missing, ", "), ")"));
+  }
+  if (!c.http.empty()) {
+    if (c.role != daemon_role::head)
+      errors.push_back("http: only a head serves HTTP");
+    else if (absl::Status s = check_host_port(c.http); !s.ok())
+      errors.push_back(absl::StrCat("http: ", s.message()));
+    if (c.admin_token_file.empty())
+      errors.push_back("http: needs admin-token-file (every request but /metrics presents it)");
   }
   if (c.slots < 1) errors.push_back(absl::StrCat("slots: must be at least 1, got ", c.slots));
   constexpr int64_t min_memory = int64_t{64} << 20;

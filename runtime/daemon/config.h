@@ -70,6 +70,21 @@ struct daemon_config {
   int64_t max_message_size = int64_t{256} << 20;
   int64_t max_program_size = int64_t{1} << 20;
   int64_t max_result_size = int64_t{1} << 30;
+  // Head: the history of ended programs (console/program_history.h), an
+  // SQLite file; empty until resolve_defaults(): <work-dir>/history.db.
+  // "off": none (the console forgets ended programs at a restart).
+  std::string history;
+  int64_t history_keep = 10'000;
+  int64_t history_max_age_ms = int64_t{30} * 24 * 3600'000;  // 0: no age limit
+  // Head: the HTTP endpoint (metrics, JSON API, dashboard): host:port, empty
+  // for none. Every request needs the admin token, /metrics too unless
+  // metrics_public.
+  std::string http;
+  bool http_metrics_public = false;
+  // Head: a file holding the admin token (at least 32 characters): the key to
+  // the HTTP API and, instead of the cluster secret, to tranchectl
+  // (TRANCHE_ADMIN_TOKEN). Empty: no token; the HTTP endpoint then needs one.
+  std::string admin_token_file;
 };
 
 // A `queue` value: `NAME [weight=W] [min-slots=N] [min-memory=SIZE]

@@ -359,6 +359,33 @@ TEST_F(Console, TheCliShowsProgressOnATerminalAndNothingWhenPiped) {
   EXPECT_EQ(slurp(err), "");
 }
 
+TEST_F(Console, ProgramsOutliveAHeadRestartAndIdsAreNotReused) {
+  auto r = sdk_->run_sql("SELECT flag, count(*) AS n FROM t GROUP BY flag", tables());
+  ASSERT_TRUE(r.ok()) << r.status();
+  json before = ctl_json("programs");
+  ASSERT_EQ(before.size(), 1u);
+  const uint64_t first = before[0]["id"].get<uint64_t>();
+  sdk_.reset();
+  ASSERT_TRUE(c_.restart_head()) << slurp(c_.head_log());
+
+  json after = ctl_json("programs");
+  ASSERT_EQ(after.size(), 1u) << after;
+  EXPECT_EQ(after[0]["id"], first);
+  EXPECT_EQ(after[0]["state"], "succeeded");
+  EXPECT_EQ(after[0]["wall_seconds"], before[0]["wall_seconds"]);
+  json p = ctl_json("program " + std::to_string(first));
+  ASSERT_EQ(p["portions"].size(), 2u) << p;
+  EXPECT_EQ(p["portions"][0]["tasks_done"], 12);
+
+  // The next program gets a new id (the restarted head has its own executor).
+  auto sdk = tranche::cluster::connect(c_.address(), c_.key());
+  ASSERT_TRUE(sdk.ok()) << sdk.status();
+  ASSERT_TRUE((*sdk)->run_sql("SELECT count(*) AS n FROM t", tables()).ok());
+  json now = ctl_json("programs");
+  ASSERT_EQ(now.size(), 2u) << now;
+  EXPECT_GT(now[0]["id"].get<uint64_t>(), first);
+}
+
 TEST(ProgressDisplay, RendersEachPortionWithinTheWidth) {
   std::map<int32_t, tranche::cli::progress_display::portion_line> ps;
   ps[0] = {"scan t", 6, 12, 2, false};

@@ -36,19 +36,8 @@ class daemon_cluster {
   // Starts the head with these extra flags and `workers` workers of one slot
   // each; false (and a message naming the log) when they do not come up in 10 s.
   [[nodiscard]] bool start(int workers, const std::vector<std::string>& head_flags = {}) {
-    std::vector<std::string> head{bin("tranched"), "--role", "head", "--listen", "127.0.0.1:0",
-                                  "--slots", "1", "--memory", "1GiB", "--secret-file", key(),
-                                  "--work-dir", (dir_ / "head").string(), "--log-file",
-                                  head_log().string()};
-    head.insert(head.end(), head_flags.begin(), head_flags.end());
-    head_pid_ = spawn(head);
-    pids_.push_back(head_pid_);
-    if (!wait_for(head_log(), "listening on 127.0.0.1:")) return false;
-    std::smatch m;
-    const std::string log = slurp(head_log());
-    if (!std::regex_search(log, m, std::regex("listening on 127\\.0\\.0\\.1:([0-9]+)")))
-      return false;
-    port_ = m[1];
+    head_flags_ = head_flags;
+    if (!start_head()) return false;
     for (int w = 0; w < workers; ++w) {
       const std::string n = std::to_string(w);
       pids_.push_back(spawn({bin("tranched"), "--role", "worker", "--join", address(), "--slots",
@@ -59,9 +48,31 @@ class daemon_cluster {
     return workers == 0 || wait_for(head_log(), "node " + std::to_string(workers + 1) + " joined");
   }
 
+  // Stops the head with SIGTERM (waiting up to 20 s for it to exit) and
+  // starts it again with the same flags and work directory, logging to a new
+  // file; false when it does not come back in 10 s. The workers are left as
+  // they are (they rejoin a head at the old address only).
+  [[nodiscard]] bool restart_head() {
+    kill(head_pid_, SIGTERM);
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    int status = 0;
+    while (waitpid(head_pid_, &status, WNOHANG) != head_pid_) {
+      if (std::chrono::steady_clock::now() > until) {
+        stop(head_pid_);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::erase(pids_, head_pid_);
+    ++starts_;
+    return start_head();
+  }
+
   [[nodiscard]] std::string address() const { return "127.0.0.1:" + port_; }
   [[nodiscard]] std::string key() const { return (dir_ / "cluster.key").string(); }
-  [[nodiscard]] std::filesystem::path head_log() const { return dir_ / "head.log"; }
+  [[nodiscard]] std::filesystem::path head_log() const {
+    return dir_ / (starts_ == 0 ? std::string("head.log") : "head-" + std::to_string(starts_) + ".log");
+  }
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
   [[nodiscard]] pid_t head_pid() const { return head_pid_; }
 
@@ -84,7 +95,26 @@ class daemon_cluster {
   }
 
  private:
+  bool start_head() {
+    std::vector<std::string> head{bin("tranched"), "--role", "head", "--listen", "127.0.0.1:0",
+                                  "--slots", "1", "--memory", "1GiB", "--secret-file", key(),
+                                  "--work-dir", (dir_ / "head").string(), "--log-file",
+                                  head_log().string()};
+    head.insert(head.end(), head_flags_.begin(), head_flags_.end());
+    head_pid_ = spawn(head);
+    pids_.push_back(head_pid_);
+    if (!wait_for(head_log(), "listening on 127.0.0.1:")) return false;
+    std::smatch m;
+    const std::string log = slurp(head_log());
+    if (!std::regex_search(log, m, std::regex("listening on 127\\.0\\.0\\.1:([0-9]+)")))
+      return false;
+    port_ = m[1];
+    return true;
+  }
+
   std::filesystem::path dir_;
+  std::vector<std::string> head_flags_;
+  int starts_ = 0;
   std::string port_;
   pid_t head_pid_ = -1;
   std::vector<pid_t> pids_;

@@ -98,6 +98,19 @@ int run_head(caf::actor_system& sys, const daemon_config& cfg,
   jc.retry.speculation = cfg.speculation;
   jc.max_program_bytes = cfg.max_program_size;
   jc.max_result_bytes = cfg.max_result_size;
+  if (cfg.history != "off") {
+    const std::filesystem::path history_dir = std::filesystem::path(cfg.history).parent_path();
+    if (!history_dir.empty()) std::filesystem::create_directories(history_dir, dir_error);
+    auto history = program_history::open(
+        {cfg.history, static_cast<size_t>(cfg.history_keep), cfg.history_max_age_ms});
+    if (!history.ok()) {
+      log_error("head", std::string(history.status().message()));
+      return 1;
+    }
+    jc.history = *std::move(history);
+    log_info("head", absl::StrCat("history ", cfg.history, ": keeps ", cfg.history_keep,
+                                  " ended programs"));
+  }
   auto jm = spawn_job_manager(sys, jc);
   auto head = spawn_head(sys, head_config{broker, jm, directory, secret, 2});
   std::string host;
