@@ -34,6 +34,11 @@ struct broker_state {
   std::map<uint64_t, executor_actor> executors;    // by node
   std::map<uint64_t, preemption_ask> asks;         // by holder
   bool ticking = false;
+  // Metrics: when each waiting holder asked (until its next grant), the
+  // latency of those grants, and counts since the broker started.
+  std::map<uint64_t, int64_t> asked_at;  // by holder, ledger ms
+  latency_histogram grant_latency;
+  uint64_t granted = 0, revoked = 0, asks_made = 0;
   static inline const char* name = "broker";
 };
 
@@ -58,6 +63,11 @@ void grant_pending(broker_ptr self) {
       (void)st.book.release(l.id);  // holder gone meanwhile
       continue;
     }
+    ++st.granted;
+    if (auto a = st.asked_at.find(l.holder); a != st.asked_at.end()) {
+      st.grant_latency.observe(static_cast<double>(st.now_ms() - a->second) / 1000.0);
+      st.asked_at.erase(a);
+    }
     self->send(h->second, grant_atom::value, l.id.value, l.node.value, e->second);
   }
   keep_ticking(self);
@@ -75,7 +85,9 @@ void settle(broker_ptr self, uint64_t holder) {
 
 void tell(broker_ptr self, uint64_t holder, int64_t leases, const std::string& reason) {
   auto h = self->state.holders.find(holder);
-  if (h != self->state.holders.end()) self->send(h->second, preempt_atom::value, leases, reason);
+  if (h == self->state.holders.end()) return;
+  if (leases > 0) ++self->state.asks_made;
+  self->send(h->second, preempt_atom::value, leases, reason);
 }
 
 // Asks the holders the ledger names to give leases back (or tells them an
@@ -123,6 +135,7 @@ void preempt(broker_ptr self) {
       mine.pop_back();
       (void)st.book.release(id);
       if (h != st.holders.end()) self->send(h->second, revoke_atom::value, id.value);
+      ++st.revoked;
       took = true;
     }
     it = st.asks.erase(it);
@@ -142,6 +155,7 @@ broker_actor::behavior_type broker_impl(broker_ptr self, broker_options options)
     const uint64_t id = dm.source.id();
     self->state.holders.erase(id);
     self->state.asks.erase(id);
+    self->state.asked_at.erase(id);
     self->state.book.drop_holder(id);
     for (auto it = self->state.executors.begin(); it != self->state.executors.end(); ++it) {
       if (it->second.address() == dm.source) {
@@ -161,6 +175,7 @@ broker_actor::behavior_type broker_impl(broker_ptr self, broker_options options)
       [=](request_atom, lease_holder_actor h, const lease_ask& a) {
         track(self, h);
         auto& book = self->state.book;
+        self->state.asked_at.emplace(h.id(), self->state.now_ms());
         if (book.grow_request(h.id(), a.want)) return grant_pending(self);
         capacity_request r;
         r.holder = h.id();
@@ -174,6 +189,7 @@ broker_actor::behavior_type broker_impl(broker_ptr self, broker_options options)
         for (uint64_t n : a.preferred) r.preferred.push_back(node_id{n});
         auto id = book.submit(r, self->state.now_ms());
         if (!id.ok()) {
+          self->state.asked_at.erase(h.id());
           self->send(h, refused_atom::value, std::string(id.status().message()));
           return;
         }
@@ -208,6 +224,53 @@ broker_actor::behavior_type broker_impl(broker_ptr self, broker_options options)
                                                                 : " takes new leases again"));
         if (!draining) grant_pending(self);
         return {};
+      },
+      [=](metrics_atom) {
+        const auto& st = self->state;
+        const auto& book = st.book;
+        std::vector<metric_sample> m;
+        auto add = [&](std::string name, double v,
+                       std::vector<std::pair<std::string, std::string>> labels = {}) {
+          m.push_back({std::move(name), std::move(labels), v});
+        };
+        std::map<uint64_t, int64_t> leases;
+        for (const auto& [id, l] : book.leases()) ++leases[l.node.value];
+        int64_t up = 0, draining = 0;
+        for (const auto& [id, n] : book.nodes()) (n.draining ? draining : up) += 1;
+        add("tranche_nodes", static_cast<double>(up), {{"state", "up"}});
+        add("tranche_nodes", static_cast<double>(draining), {{"state", "draining"}});
+        const capacity reg = book.total_registered(), fr = book.total_free();
+        add("tranche_slots", static_cast<double>(reg.slots));
+        add("tranche_free_slots", static_cast<double>(fr.slots));
+        add("tranche_memory_bytes", static_cast<double>(reg.memory));
+        add("tranche_free_memory_bytes", static_cast<double>(fr.memory));
+        add("tranche_leases", static_cast<double>(book.leases().size()));
+        add("tranche_capacity_requests_waiting", static_cast<double>(book.queued()));
+        for (const auto& [id, n] : book.nodes()) {
+          const std::string node = std::to_string(id.value);
+          add("tranche_node_slots", static_cast<double>(n.registered.slots), {{"node", node}});
+          add("tranche_node_free_slots", static_cast<double>(n.free.slots), {{"node", node}});
+          add("tranche_node_memory_bytes", static_cast<double>(n.registered.memory),
+              {{"node", node}});
+          add("tranche_node_free_memory_bytes", static_cast<double>(n.free.memory),
+              {{"node", node}});
+          add("tranche_node_leases", static_cast<double>(leases[id.value]), {{"node", node}});
+        }
+        for (const auto& q : book.queues()) {
+          const std::string name = q.config.name;
+          add("tranche_queue_used_slots", static_cast<double>(q.used.slots), {{"queue", name}});
+          add("tranche_queue_used_memory_bytes", static_cast<double>(q.used.memory),
+              {{"queue", name}});
+          add("tranche_queue_waiting_programs", static_cast<double>(q.waiting_programs),
+              {{"queue", name}});
+          add("tranche_queue_requests", static_cast<double>(q.requests), {{"queue", name}});
+          add("tranche_queue_share", q.share, {{"queue", name}});
+        }
+        st.grant_latency.append_to("tranche_grant_latency_seconds", &m);
+        add("tranche_leases_granted_total", static_cast<double>(st.granted));
+        add("tranche_leases_revoked_total", static_cast<double>(st.revoked));
+        add("tranche_preemption_asks_total", static_cast<double>(st.asks_made));
+        return encode_metrics(m);
       },
       [=](nodes_atom) {
         const auto& book = self->state.book;

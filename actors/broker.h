@@ -84,6 +84,8 @@ using broker_actor = caf::typed_actor<
     caf::replies_to<drain_atom, uint64_t /*node*/, bool /*draining*/>::with<std::string>,
     // The ledger's nodes, encoded (schemas/console.capnp NodeList).
     caf::replies_to<nodes_atom>::with<std::vector<char>>,
+    // Capacity, queue and grant-latency metrics (encoded MetricList).
+    caf::replies_to<metrics_atom>::with<std::vector<char>>,
     // The program ended: reclaim whatever it still holds or asks for.
     caf::reacts_to<drop_atom, uint64_t /*program*/>,
     // Totals: registered slots, free slots, registered memory, free memory, leases, queued.

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "actors/broker.h"
+#include "actors/cluster_view.h"
 #include "actors/executor.h"
 #include "actors/frame_guard.h"
 #include "actors/head.h"
@@ -434,6 +435,17 @@ class local_cluster final : public actor_cluster {
   std::vector<executor_actor> executors_;
 };
 
+// The SDK's calls on a head's own actors, in the head's process (its HTTP
+// endpoint): nothing to own, nothing to connect.
+class attached_cluster final : public actor_cluster {
+ public:
+  attached_cluster(caf::actor_system& sys, job_manager_actor jm, broker_actor broker)
+      : actor_cluster(sys) {
+    job_manager_ = std::move(jm);
+    broker_ = std::move(broker);
+  }
+};
+
 class remote_cluster final : public actor_cluster {
  public:
   // `tls` null: plain TCP.
@@ -442,25 +454,32 @@ class remote_cluster final : public actor_cluster {
         tls_(std::move(tls)),
         own_sys_(configure_remote(cfg_, tls_.get())) {}
 
-  absl::Status connect(const std::string& host_port, const cluster_secret& secret) {
+  // With the cluster secret (`secret`), or else with the admin token.
+  absl::Status connect(const std::string& host_port, const cluster_secret* secret,
+                       const std::string& token = {}) {
     auto head = connect_head(sys_, host_port, tls_.get());
     if (!head.ok()) return head.status();
     caf::scoped_actor self{sys_};
-    auto hs = authenticate(self, *head, secret, "client");
-    if (!hs.ok()) return hs.status();
     absl::Status out = absl::UnavailableError("the head did not answer");
+    auto accepted = [&](job_manager_actor jm, broker_actor b, const std::string& error) {
+      if (!error.empty()) {
+        out = absl::PermissionDeniedError(error);
+        return;
+      }
+      job_manager_ = std::move(jm);
+      broker_ = std::move(b);
+      out = absl::OkStatus();
+    };
+    auto failed = [&](const caf::error& err) { out = absl::UnavailableError(sys_.render(err)); };
+    if (secret == nullptr) {
+      self->request(*head, std::chrono::seconds(10), admin_atom::value, token)
+          .receive(accepted, failed);
+      return out;
+    }
+    auto hs = authenticate(self, *head, *secret, "client");
+    if (!hs.ok()) return hs.status();
     self->request(*head, std::chrono::seconds(10), connect_atom::value, hs->challenge, hs->proof)
-        .receive(
-            [&](job_manager_actor jm, broker_actor b, const std::string& error) {
-              if (!error.empty()) {
-                out = absl::PermissionDeniedError(error);
-                return;
-              }
-              job_manager_ = std::move(jm);
-              broker_ = std::move(b);
-              out = absl::OkStatus();
-            },
-            [&](const caf::error& err) { out = absl::UnavailableError(sys_.render(err)); });
+        .receive(accepted, failed);
     return out;
   }
 
@@ -495,8 +514,29 @@ absl::StatusOr<std::unique_ptr<cluster>> cluster::connect(const std::string& hos
   auto material = load_tls(tls, tls_role::client);
   if (!material.ok()) return material.status();
   auto rc = std::make_unique<remote_cluster>(*std::move(material));
-  if (auto s = rc->connect(host_port, *secret); !s.ok()) return s;
+  if (auto s = rc->connect(host_port, &*secret); !s.ok()) return s;
   return std::unique_ptr<cluster>(std::move(rc));
+}
+
+absl::StatusOr<std::unique_ptr<cluster>> cluster::connect_with_token(const std::string& host_port,
+                                                                     const std::string& token,
+                                                                     const tls_options& tls) {
+  std::string host;
+  uint16_t port = 0;
+  if (!split_host_port(host_port, &host, &port).ok() || port == 0)
+    return absl::InvalidArgumentError(
+        absl::StrCat("--cluster needs HOST:PORT, got \"", host_port, "\""));
+  if (token.empty()) return absl::InvalidArgumentError("the admin token is empty");
+  auto material = load_tls(tls, tls_role::client);
+  if (!material.ok()) return material.status();
+  auto rc = std::make_unique<remote_cluster>(*std::move(material));
+  if (auto s = rc->connect(host_port, nullptr, token); !s.ok()) return s;
+  return std::unique_ptr<cluster>(std::move(rc));
+}
+
+std::unique_ptr<cluster> attach_cluster(caf::actor_system& sys, job_manager_actor jm,
+                                        broker_actor broker) {
+  return std::make_unique<attached_cluster>(sys, std::move(jm), std::move(broker));
 }
 
 absl::StatusOr<std::unique_ptr<cluster>> cluster::start_local(const cluster_options& opts) {

@@ -97,6 +97,14 @@ head_actor::behavior_type head_impl(head_ptr self, head_config cfg) {
         }
         return {self->state.cfg.job_manager, self->state.cfg.broker, std::string{}};
       },
+      [=](admin_atom, const std::string& token)
+          -> std::tuple<job_manager_actor, broker_actor, std::string> {
+        if (!self->state.cfg.admin || !self->state.cfg.admin->matches(token)) {
+          log_warn("head", "refused an operator: wrong admin token");
+          return {job_manager_actor{}, broker_actor{}, "authentication failed: wrong admin token"};
+        }
+        return {self->state.cfg.job_manager, self->state.cfg.broker, std::string{}};
+      },
   };
 }
 

@@ -28,7 +28,10 @@ using head_actor = caf::typed_actor<
     caf::replies_to<drain_atom, uint64_t>::with<bool>,
     // (challenge, proof) -> (job manager, broker, error)
     caf::replies_to<connect_atom, uint64_t, std::vector<char>>::with<job_manager_actor,
-                                                                     broker_actor, std::string>>;
+                                                                     broker_actor, std::string>,
+    // An operator with the admin token instead of the secret (tranchectl
+    // with TRANCHE_ADMIN_TOKEN): (token) -> (job manager, broker, error).
+    caf::replies_to<admin_atom, std::string>::with<job_manager_actor, broker_actor, std::string>>;
 
 struct head_config {
   broker_actor broker;
@@ -36,6 +39,7 @@ struct head_config {
   std::shared_ptr<executor_directory> directory;
   std::shared_ptr<cluster_secret> secret;
   uint64_t first_node_id = 2;  // node 1 is the head's own executor
+  std::shared_ptr<const admin_token> admin;  // null: no admin token accepted
 };
 
 [[nodiscard]] head_actor spawn_head(caf::actor_system& sys, head_config cfg);

@@ -29,6 +29,10 @@ struct job_manager_state {
   // reports is taken from that job alone.
   std::map<uint64_t, caf::actor_addr> jobs;
   std::unique_ptr<program_book> book;
+  // Counts since the job manager started, for /metrics.
+  uint64_t submitted = 0, tasks_finished = 0, task_retries = 0, tasks_speculated = 0;
+  std::map<std::string, uint64_t> ended;  // by state
+  double slot_seconds = 0;                // of the programs ended
   std::shared_ptr<const capacity_policy> policy;
   uint64_t next_program = 1;
   static inline const char* name = "job-manager";
@@ -39,11 +43,14 @@ using job_manager_ptr = job_manager_actor::stateful_pointer<job_manager_state>;
 // Marks the program ended in the book, and stores it in the history.
 void end_program(job_manager_ptr self, uint64_t program, const std::string& error) {
   const int64_t now = unix_ms();
-  self->state.book->ended(program, error, now);
-  if (!self->state.cfg.history) return;
-  if (auto p = self->state.book->find(program, now); p && has_ended(p->state))
-    if (auto s = self->state.cfg.history->save(*p, now); !s.ok())
-      log_warn("history", std::string(s.message()));
+  auto& st = self->state;
+  st.book->ended(program, error, now);
+  auto p = st.book->find(program, now);
+  if (!p || !has_ended(p->state)) return;
+  ++st.ended[std::string(to_string(p->state))];
+  st.slot_seconds += p->slot_seconds;
+  if (!st.cfg.history) return;
+  if (auto s = st.cfg.history->save(*p, now); !s.ok()) log_warn("history", std::string(s.message()));
 }
 
 job_manager_actor::behavior_type job_manager_impl(job_manager_ptr self, job_manager_config cfg) {
@@ -88,6 +95,7 @@ job_manager_actor::behavior_type job_manager_impl(job_manager_ptr self, job_mana
         auto& st = self->state;
         job_context ctx;
         ctx.program = st.next_program++;
+        ++st.submitted;
         if (st.cfg.max_program_bytes > 0 &&
             program.size() > static_cast<size_t>(st.cfg.max_program_bytes)) {
           std::string error = absl::StrCat("the program is ", program.size(),
@@ -130,7 +138,35 @@ job_manager_actor::behavior_type job_manager_impl(job_manager_ptr self, job_mana
           self->state.book->planned(program, std::move(p->portions));
       },
       [=](progress_atom, const progress_event& e) {
-        if (from_job(e.program)) self->state.book->progress(e);
+        if (!from_job(e.program)) return;
+        auto& st = self->state;
+        st.book->progress(e);
+        if (e.kind == progress_kind::task_finished) ++st.tasks_finished;
+        if (e.kind == progress_kind::task_retried) ++st.task_retries;
+        if (e.kind == progress_kind::task_speculated) ++st.tasks_speculated;
+      },
+      [=](metrics_atom) {
+        const auto& st = self->state;
+        std::vector<metric_sample> m;
+        int64_t planning = 0, running = 0;
+        for (const auto& p : st.book->list(unix_ms())) {
+          if (p.state == program_state::planning) ++planning;
+          if (p.state == program_state::running) ++running;
+        }
+        m.push_back({"tranche_programs", {{"state", "planning"}}, static_cast<double>(planning)});
+        m.push_back({"tranche_programs", {{"state", "running"}}, static_cast<double>(running)});
+        m.push_back({"tranche_programs_submitted_total", {}, static_cast<double>(st.submitted)});
+        for (const char* state : {"succeeded", "failed", "cancelled"}) {
+          auto it = st.ended.find(state);
+          m.push_back({"tranche_programs_ended_total", {{"state", state}},
+                       static_cast<double>(it == st.ended.end() ? 0 : it->second)});
+        }
+        m.push_back({"tranche_tasks_finished_total", {}, static_cast<double>(st.tasks_finished)});
+        m.push_back({"tranche_task_retries_total", {}, static_cast<double>(st.task_retries)});
+        m.push_back(
+            {"tranche_tasks_speculated_total", {}, static_cast<double>(st.tasks_speculated)});
+        m.push_back({"tranche_program_slot_seconds_total", {}, st.slot_seconds});
+        return encode_metrics(m);
       },
       [=](done_atom, uint64_t program, const std::string& error) {
         if (!from_job(program)) return;

@@ -32,6 +32,8 @@ using job_manager_actor = caf::typed_actor<
     // portions and capacity over time (encoded ProgramInfo, or an error).
     caf::replies_to<programs_atom>::with<std::vector<char>>,
     caf::replies_to<program_atom, uint64_t>::with<std::vector<char>, std::string>,
+    // Program and task metrics (encoded MetricList, console/metrics.h).
+    caf::replies_to<metrics_atom>::with<std::vector<char>>,
     // From the program's own job actor (anyone else is ignored): its plan's
     // portions (encoded ProgramInfo holding only them), its progress, its end.
     caf::reacts_to<planned_atom, uint64_t, std::vector<char>>,

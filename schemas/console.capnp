@@ -80,3 +80,20 @@ struct NodeInfo {
 struct NodeList {
   nodes @0 :List(NodeInfo);
 }
+
+# One Prometheus sample: the head's broker and job manager report theirs
+# (metrics_atom) and the HTTP endpoint renders them (console/metrics.h).
+struct MetricSample {
+  name @0 :Text;
+  labels @1 :List(Label);
+  value @2 :Float64;
+
+  struct Label {
+    name @0 :Text;
+    value @1 :Text;
+  }
+}
+
+struct MetricList {
+  samples @0 :List(MetricSample);
+}

@@ -64,6 +64,23 @@ class cluster_secret {
   std::string bytes_;
 };
 
+// The admin token: what an operator presents instead of the cluster secret
+// (tranchectl with TRANCHE_ADMIN_TOKEN) and as the bearer token of the head's
+// HTTP API. Only a keyed hash of it is kept (HMAC-SHA256 keyed by the token);
+// a presented token is hashed the same way and compared in constant time.
+class admin_token {
+ public:
+  // Reads the token file with cluster_secret::load's rules (a private regular
+  // file, trailing whitespace stripped, at least 16 bytes).
+  [[nodiscard]] static absl::StatusOr<admin_token> load(const std::string& path);
+  [[nodiscard]] static admin_token from_text(std::string_view token);
+  [[nodiscard]] bool matches(std::string_view presented) const;
+
+ private:
+  admin_token() = default;
+  std::vector<char> verifier_;
+};
+
 // kNonceSize bytes from the OpenSSL CSPRNG. Aborts if the CSPRNG fails: a
 // predictable nonce would silently void the replay protection.
 [[nodiscard]] std::vector<char> random_nonce();

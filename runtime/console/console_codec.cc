@@ -199,4 +199,35 @@ absl::StatusOr<std::vector<node_info>> decode_node_list(const char* data, size_t
       });
 }
 
+std::vector<char> encode_metrics(const std::vector<metric_sample>& samples) {
+  capnp::MallocMessageBuilder mb;
+  auto list = mb.initRoot<wire::MetricList>().initSamples(static_cast<unsigned>(samples.size()));
+  for (size_t i = 0; i < samples.size(); ++i) {
+    list[i].setName(text(samples[i].name));
+    auto labels = list[i].initLabels(static_cast<unsigned>(samples[i].labels.size()));
+    for (size_t k = 0; k < samples[i].labels.size(); ++k) {
+      labels[k].setName(text(samples[i].labels[k].first));
+      labels[k].setValue(text(samples[i].labels[k].second));
+    }
+    list[i].setValue(samples[i].value);
+  }
+  return flat(mb);
+}
+
+absl::StatusOr<std::vector<metric_sample>> decode_metrics(const char* data, size_t size) {
+  return with_reader<wire::MetricList>(
+      data, size, "metrics",
+      [](wire::MetricList::Reader r) -> absl::StatusOr<std::vector<metric_sample>> {
+        std::vector<metric_sample> out;
+        for (auto s : r.getSamples()) {
+          metric_sample m;
+          m.name = str(s.getName());
+          for (auto l : s.getLabels()) m.labels.emplace_back(str(l.getName()), str(l.getValue()));
+          m.value = s.getValue();
+          out.push_back(std::move(m));
+        }
+        return out;
+      });
+}
+
 }  // namespace tranche

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "console/metrics.h"
 #include "tranche/console.h"
 
 namespace tranche {
@@ -19,5 +20,8 @@ namespace tranche {
 [[nodiscard]] std::vector<char> encode_node_list(const std::vector<node_info>& ns);
 [[nodiscard]] absl::StatusOr<std::vector<node_info>> decode_node_list(const char* data,
                                                                      size_t size);
+[[nodiscard]] std::vector<char> encode_metrics(const std::vector<metric_sample>& samples);
+[[nodiscard]] absl::StatusOr<std::vector<metric_sample>> decode_metrics(const char* data,
+                                                                       size_t size);
 
 }  // namespace tranche

@@ -110,4 +110,35 @@ void write_json(json_writer& w, const queue_status& q) {
   w.end_object();
 }
 
+void write_status_json(json_writer& w, const std::vector<node_info>& nodes,
+                       const std::vector<queue_status>& queues,
+                       const std::vector<program_info>& programs) {
+  capacity reg, fr;
+  int64_t leases = 0;
+  for (const auto& n : nodes) {
+    reg.slots += n.registered.slots;
+    reg.memory += n.registered.memory;
+    fr.slots += n.free.slots;
+    fr.memory += n.free.memory;
+    leases += n.leases;
+  }
+  w.begin_object();
+  w.key("slots").value(reg.slots);
+  w.key("free_slots").value(fr.slots);
+  w.key("memory").value(reg.memory);
+  w.key("free_memory").value(fr.memory);
+  w.key("leases").value(leases);
+  w.key("nodes").begin_array();
+  for (const auto& n : nodes) write_json(w, n);
+  w.end_array();
+  w.key("queues").begin_array();
+  for (const auto& q : queues) write_json(w, q);
+  w.end_array();
+  w.key("running").begin_array();
+  for (const auto& p : programs)
+    if (!has_ended(p.state)) write_json(w, p, false);
+  w.end_array();
+  w.end_object();
+}
+
 }  // namespace tranche

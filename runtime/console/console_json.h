@@ -24,5 +24,11 @@ void write_json(json_writer& w, const node_info& n);
 //  "max_memory", "max_waiting", "used_slots", "used_memory",
 //  "waiting_programs", "requests", "share"}
 void write_json(json_writer& w, const queue_status& q);
+// The cluster at a glance (tranchectl status, GET /api/v1/status):
+// {"slots", "free_slots", "memory", "free_memory", "leases", "nodes": [...],
+//  "queues": [...], "running": [programs not ended, without details]}
+void write_status_json(json_writer& w, const std::vector<node_info>& nodes,
+                       const std::vector<queue_status>& queues,
+                       const std::vector<program_info>& programs);
 
 }  // namespace tranche

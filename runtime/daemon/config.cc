@@ -713,8 +713,8 @@ std::string format_size(int64_t bytes) {
 
 absl::StatusOr<int64_t> parse_duration_ms(std::string_view text) {
   static const std::vector<std::pair<std::string_view, int64_t>> units = {
-      {"", 1}, {"ms", 1}, {"s", 1000}, {"m", 60 * 1000}, {"h", 60 * 60 * 1000}};
-  return parse_scaled(text, "a duration like 250ms, 2s or 1m", units);
+      {"", 1}, {"ms", 1}, {"s", 1000}, {"m", 60 * 1000}, {"h", 60 * 60 * 1000}, {"d", 24 * 60 * 60 * 1000}};
+  return parse_scaled(text, "a duration like 250ms, 2s, 1m or 30d", units);
 }
 
 absl::Status check_host_port(std::string_view text) {

@@ -143,7 +143,7 @@ TEST(Config, BadValuesNameKeyLineAndValue) {
       {"join = h:99999", "join: expected host:port with port 0..65535, got \"h:99999\""},
       {"executor-port = -1", "executor-port: expected a port 0..65535, got \"-1\""},
       {"heartbeat-interval = fast",
-       "heartbeat-interval: expected a duration like 250ms, 2s or 1m, got \"fast\""},
+       "heartbeat-interval: expected a duration like 250ms, 2s, 1m or 30d, got \"fast\""},
       {"log-level = loud", "log-level: expected one of debug, info, warn, error, got \"loud\""},
       {"secret-file = \"/k", "secret-file: unterminated quote in \"\"/k\""},
       {"secret-file = \"/k\" x", "secret-file: unexpected \"x\" after the closing quote"},
@@ -335,11 +335,44 @@ TEST(Reference, ListsEveryKeyAsAMarkdownTable) {
         "log-file", "log-level", "heartbeat-interval", "connection-timeout", "tls-certificate",
         "tls-key", "tls-ca", "work-dir", "drain-timeout", "block-memory", "policy", "queue",
         "preempt-grace", "catalog", "task-retries", "task-deadline", "speculation", "max-message-size",
-        "max-program-size", "max-result-size"})
+        "max-program-size", "max-result-size", "history", "history-keep", "history-max-age", "http",
+        "http-metrics-public", "admin-token-file"})
     EXPECT_TRUE(contains(std::string(ref), std::string("| `") + key + "` | ")) << key;
   EXPECT_TRUE(contains(std::string(ref), "| `memory` | 4GiB | "));
-  // 2 header lines + 28 keys, each line a complete row.
-  EXPECT_EQ(std::count(ref.begin(), ref.end(), '\n'), 30);
+  // 2 header lines + 34 keys, each line a complete row.
+  EXPECT_EQ(std::count(ref.begin(), ref.end(), '\n'), 36);
+}
+
+TEST(Console, HttpHistoryAndTokenKeys) {
+  daemon_config c;
+  ASSERT_TRUE(apply_flags(&c, {"--role", "head", "--secret-file", "k", "--http", "127.0.0.1:7480",
+                               "--history-keep", "50", "--history-max-age", "7d"})
+                  .ok());
+  resolve_defaults(&c);
+  EXPECT_EQ(c.history, c.work_dir + "/history.db");
+  EXPECT_EQ(c.history_keep, 50);
+  EXPECT_EQ(c.history_max_age_ms, int64_t{7} * 24 * 3600'000);
+  // HTTP needs the admin token, and only a head serves it.
+  auto s = validate(c);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("http: needs admin-token-file"), std::string::npos) << s;
+  ASSERT_TRUE(apply_flags(&c, {"--admin-token-file", "admin.token"}).ok());
+  EXPECT_TRUE(validate(c).ok()) << validate(c);
+  c.role = daemon_role::worker;
+  c.join = "127.0.0.1:7400";
+  s = validate(c);
+  EXPECT_NE(s.message().find("http: only a head serves HTTP"), std::string::npos) << s;
+
+  daemon_config d;
+  s = apply_flags(&d, {"--http-metrics-public", "yes"});
+  EXPECT_NE(s.message().find("expected true or false"), std::string::npos) << s;
+  s = apply_flags(&d, {"--history-keep", "0"});
+  EXPECT_NE(s.message().find("history-keep"), std::string::npos) << s;
+  s = apply_flags(&d, {"--role", "head", "--secret-file", "k", "--http", "nonsense"});
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE(apply_flags(&d, {"--admin-token-file", "t"}).ok());
+  s = validate(d);
+  EXPECT_NE(s.message().find("http: "), std::string::npos) << s;
 }
 
 TEST(Queues, ParsedWithEveryField) {
@@ -488,9 +521,9 @@ TEST(ParseDuration, UnitsAndPlainMilliseconds) {
 }
 
 TEST(ParseDuration, RejectsMalformedAndOverflow) {
-  for (const char* bad : {"", "ms", "-5", "1.5s", "5d", "1m30s", "fast"})
+  for (const char* bad : {"", "ms", "-5", "1.5s", "5w", "1m30s", "fast"})
     EXPECT_EQ(parse_duration_ms(bad).status().message(),
-              std::string("expected a duration like 250ms, 2s or 1m, got \"") + bad + "\"")
+              std::string("expected a duration like 250ms, 2s, 1m or 30d, got \"") + bad + "\"")
         << bad;
   EXPECT_TRUE(contains(std::string(parse_duration_ms("9223372036854775807s").status().message()),
                        "which is too large"));

@@ -44,7 +44,8 @@ commands:
 
 options:
   --cluster HOST:PORT  the head daemon (or TRANCHE_CLUSTER)
-  --secret-file F      the cluster secret (or TRANCHE_SECRET_FILE)
+  --secret-file F      the cluster secret (or TRANCHE_SECRET_FILE); without one, the
+                       head's admin token in TRANCHE_ADMIN_TOKEN
   --tls-certificate F  this client's certificate, signed by the cluster CA
                        (or TRANCHE_TLS_CERTIFICATE)
   --tls-key F          its private key (or TRANCHE_TLS_KEY)
@@ -262,10 +263,14 @@ int main(int argc, char** argv) {
     return usage_error("unknown command " + cmd);
   }
   if (remote.empty()) return usage_error("--cluster HOST:PORT (or TRANCHE_CLUSTER) is needed");
-  if (secret_file.empty())
-    return usage_error("--secret-file F (or TRANCHE_SECRET_FILE) is needed");
+  const std::string token = env("TRANCHE_ADMIN_TOKEN");
+  if (secret_file.empty() && token.empty())
+    return usage_error(
+        "--secret-file F (or TRANCHE_SECRET_FILE), or TRANCHE_ADMIN_TOKEN, is needed");
 
-  auto conn = tranche::cluster::connect(remote, secret_file, tls);
+  // The secret when given, else the admin token.
+  auto conn = secret_file.empty() ? tranche::cluster::connect_with_token(remote, token, tls)
+                                  : tranche::cluster::connect(remote, secret_file, tls);
   if (!conn.ok()) return fail(conn.status());
   tranche::cluster& c = **conn;
   auto print_json = [](const std::string& s) { std::cout << s << "\n"; };

@@ -212,24 +212,7 @@ std::string render_status(const cluster_view& v, size_t width) {
 
 std::string status_json(const cluster_view& v) {
   json_writer w;
-  const node_totals t = totals(v.nodes);
-  w.begin_object();
-  w.key("slots").value(t.registered.slots);
-  w.key("free_slots").value(t.free.slots);
-  w.key("memory").value(t.registered.memory);
-  w.key("free_memory").value(t.free.memory);
-  w.key("leases").value(t.leases);
-  w.key("nodes").begin_array();
-  for (const auto& n : v.nodes) write_json(w, n);
-  w.end_array();
-  w.key("queues").begin_array();
-  for (const auto& q : v.queues) write_json(w, q);
-  w.end_array();
-  w.key("running").begin_array();
-  for (const auto& p : v.programs)
-    if (!has_ended(p.state)) write_json(w, p, false);
-  w.end_array();
-  w.end_object();
+  write_status_json(w, v.nodes, v.queues, v.programs);
   return w.str();
 }
 

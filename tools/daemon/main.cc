@@ -23,6 +23,7 @@
 #include "actors/executor.h"
 #include "actors/frame_guard.h"
 #include "actors/head.h"
+#include "actors/http_console.h"
 #include "actors/job_manager.h"
 #include "actors/message_types.h"
 #include "actors/planner.h"
@@ -69,6 +70,30 @@ int run_head(caf::actor_system& sys, const daemon_config& cfg,
   std::shared_ptr<table_store> store = *std::move(catalog);
   if (auto tables = store->list(); tables.ok())
     log_info("head", absl::StrCat("catalog ", cfg.catalog, ": ", tables->size(), " table(s)"));
+  // The history and the admin token too, before any actor starts.
+  std::shared_ptr<program_history> history;
+  if (cfg.history != "off") {
+    const std::filesystem::path history_dir = std::filesystem::path(cfg.history).parent_path();
+    if (!history_dir.empty()) std::filesystem::create_directories(history_dir, dir_error);
+    auto history_file = program_history::open(
+        {cfg.history, static_cast<size_t>(cfg.history_keep), cfg.history_max_age_ms});
+    if (!history_file.ok()) {
+      log_error("head", std::string(history_file.status().message()));
+      return 1;
+    }
+    history = *std::move(history_file);
+    log_info("head", absl::StrCat("history ", cfg.history, ": keeps ", cfg.history_keep,
+                                  " ended programs"));
+  }
+  std::shared_ptr<const admin_token> admin;
+  if (!cfg.admin_token_file.empty()) {
+    auto token = admin_token::load(cfg.admin_token_file);
+    if (!token.ok()) {
+      log_error("head", absl::StrCat("admin-token-file: ", token.status().message()));
+      return 1;
+    }
+    admin = std::make_shared<const admin_token>(*std::move(token));
+  }
   auto directory = std::make_shared<executor_directory>();
   broker_options bo;
   bo.queues = cfg.queues;
@@ -98,31 +123,50 @@ int run_head(caf::actor_system& sys, const daemon_config& cfg,
   jc.retry.speculation = cfg.speculation;
   jc.max_program_bytes = cfg.max_program_size;
   jc.max_result_bytes = cfg.max_result_size;
-  if (cfg.history != "off") {
-    const std::filesystem::path history_dir = std::filesystem::path(cfg.history).parent_path();
-    if (!history_dir.empty()) std::filesystem::create_directories(history_dir, dir_error);
-    auto history = program_history::open(
-        {cfg.history, static_cast<size_t>(cfg.history_keep), cfg.history_max_age_ms});
-    if (!history.ok()) {
-      log_error("head", std::string(history.status().message()));
-      return 1;
-    }
-    jc.history = *std::move(history);
-    log_info("head", absl::StrCat("history ", cfg.history, ": keeps ", cfg.history_keep,
-                                  " ended programs"));
-  }
+  jc.history = history;
   auto jm = spawn_job_manager(sys, jc);
-  auto head = spawn_head(sys, head_config{broker, jm, directory, secret, 2});
+  head_config hc{broker, jm, directory, secret, 2, admin};
+  auto head = spawn_head(sys, hc);
+  std::unique_ptr<http_console> http;
+  bool http_failed = false;
+  if (!cfg.http.empty()) {
+    http_console_config h;
+    h.listen = cfg.http;
+    h.token = admin;
+    h.metrics_public = cfg.http_metrics_public;
+    h.tls_certificate = cfg.tls_certificate;
+    h.tls_key = cfg.tls_key;
+    h.job_manager = jm;
+    h.broker = broker;
+    auto started = http_console::start(sys, std::move(h));
+    if (!started.ok()) {
+      log_error("head", std::string(started.status().message()));
+      http_failed = true;
+    } else {
+      http = *std::move(started);
+    }
+  }
+  if (http) {
+    std::string host;
+    uint16_t ignored = 0;
+    (void)split_host_port(cfg.http, &host, &ignored);
+    log_info("head", absl::StrCat("http on ", host, ":", http->port(),
+                                  cfg.tls_certificate.empty() ? "" : " (HTTPS)",
+                                  cfg.http_metrics_public ? "; /metrics needs no token" : ""));
+  }
   std::string host;
   uint16_t port = 0;
   (void)split_host_port(cfg.listen, &host, &port);  // validate() checked it
   // With TLS only the TLS door is opened: a plaintext peer is dropped in
   // its handshake.
   const bool tls = !cfg.tls_certificate.empty();
-  auto bound = tls ? caf::openssl::publish(head, port, host.c_str(), true)
-                   : sys.middleman().publish(head, port, host.c_str(), true);
+  auto bound = http_failed ? caf::expected<uint16_t>(caf::sec::cannot_open_port)
+               : tls       ? caf::openssl::publish(head, port, host.c_str(), true)
+                           : sys.middleman().publish(head, port, host.c_str(), true);
   int rc = 0;
-  if (!bound) {
+  if (http_failed) {
+    rc = 1;
+  } else if (!bound) {
     log_error("head",
               absl::StrCat("cannot listen on ", cfg.listen, ": ", sys.render(bound.error())));
     rc = 1;
@@ -135,6 +179,7 @@ int run_head(caf::actor_system& sys, const daemon_config& cfg,
     const int sig = stop_signal();
     log_info("head", absl::StrCat("signal ", sig, ": stopping"));
   }
+  http.reset();  // no request reaches the actors while they stop
   for (auto a : {caf::actor_cast<caf::actor>(head), caf::actor_cast<caf::actor>(jm),
                  caf::actor_cast<caf::actor>(planner), caf::actor_cast<caf::actor>(broker),
                  caf::actor_cast<caf::actor>(exec)})

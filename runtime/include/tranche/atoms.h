@@ -45,5 +45,7 @@ using nodes_atom = caf::atom_constant<caf::atom("nodes")>;
 using programs_atom = caf::atom_constant<caf::atom("programs")>;
 using program_atom = caf::atom_constant<caf::atom("program")>;
 using planned_atom = caf::atom_constant<caf::atom("planned")>;
+using admin_atom = caf::atom_constant<caf::atom("admin")>;
+using metrics_atom = caf::atom_constant<caf::atom("metrics")>;
 
 }  // namespace tranche

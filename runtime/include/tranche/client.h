@@ -174,6 +174,12 @@ class cluster {
   // connection, naming the file; every wait is bounded.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<cluster>> connect(
       const std::string& host_port, const std::string& secret_file, const tls_options& tls);
+  // As an operator holding the head's admin token (its admin-token-file)
+  // rather than the cluster secret: what tranchectl does with
+  // TRANCHE_ADMIN_TOKEN. The token crosses the connection as it is: use TLS
+  // off loopback.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<cluster>> connect_with_token(
+      const std::string& host_port, const std::string& token, const tls_options& tls = {});
   virtual ~cluster() = default;
 
   [[nodiscard]] virtual caf::actor_system& system() = 0;
