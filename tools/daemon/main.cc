@@ -244,10 +244,22 @@ int run_worker(caf::actor_system& sys, const daemon_config& cfg, const cluster_s
     log_info("worker", absl::StrCat("signal ", sig, ": draining, then stopping"));
     stopping = true;
   }).detach();
+  // A worker started with its head (or under load) may knock before the head
+  // answers: the first join retries a refused or timed-out connection for up
+  // to 10 s. Anything else (TLS required, not a tranche head) is final.
+  const auto first_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   for (int incarnation = 1;; ++incarnation) {
     auto head = connect_head(sys, cfg.join, tls);
     if (!head.ok()) {
       log_error("worker", std::string(head.status().message()));
+      const bool transient = absl::IsUnavailable(head.status()) ||
+                             absl::IsDeadlineExceeded(head.status());
+      if (incarnation == 1 && transient && !stopping &&
+          std::chrono::steady_clock::now() < first_deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        --incarnation;  // still the first
+        continue;
+      }
       if (incarnation == 1) return 1;
       if (stopping) return 0;
       std::this_thread::sleep_for(std::chrono::seconds(1));
