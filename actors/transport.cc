@@ -22,10 +22,12 @@
 #include <caf/io/all.hpp>
 #include <caf/openssl/all.hpp>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <set>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -422,18 +424,32 @@ absl::StatusOr<head_actor> connect_head(caf::actor_system& sys, const std::strin
   absl::StatusOr<head_actor> out = absl::UnavailableError(prefix + "no answer");
   caf::error failed;
   caf::scoped_actor self{sys};
-  self->request(mm, kConnectTimeout, caf::connect_atom::value, host, port)
-      .receive(
-          [&](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>& ifs) {
-            if (!ptr)
-              out = absl::NotFoundError(prefix + "nothing is published on that port");
-            else if (!sys.assignable<head_actor>(ifs))
-              out = absl::FailedPreconditionError(
-                  prefix + "what is published there is not a tranche head of this version");
-            else
-              out = caf::actor_cast<head_actor>(std::move(ptr));
-          },
-          [&](caf::error& e) { failed = std::move(e); });
+  // CAF 0.17.6's BASP broker creates a connecting peer's context with
+  // last_seen at the clock's epoch and sets it only when the peer's first
+  // bytes arrive; a heartbeat tick in between (every 100 ms) finds it "silent
+  // for years" and drops it with connection_timeout. A handshake slower than
+  // a tick (TLS under load) trips it: try again, within kConnectTimeout.
+  const auto deadline = std::chrono::steady_clock::now() + kConnectTimeout;
+  for (;;) {
+    failed = caf::error{};
+    self->request(mm, kConnectTimeout, caf::connect_atom::value, host, port)
+        .receive(
+            [&](const caf::node_id&, caf::strong_actor_ptr& ptr,
+                const std::set<std::string>& ifs) {
+              if (!ptr)
+                out = absl::NotFoundError(prefix + "nothing is published on that port");
+              else if (!sys.assignable<head_actor>(ifs))
+                out = absl::FailedPreconditionError(
+                    prefix + "what is published there is not a tranche head of this version");
+              else
+                out = caf::actor_cast<head_actor>(std::move(ptr));
+            },
+            [&](caf::error& e) { failed = std::move(e); });
+    if (failed != caf::sec::connection_timeout ||
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(50) >= deadline)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   if (!failed) return out;
   if (failed == caf::sec::request_timeout)
     return absl::DeadlineExceededError(absl::StrCat(
