@@ -99,6 +99,26 @@ void finish(job_ptr self, const std::string& error, bool tell_listener = true) {
     for (auto& e : st.ctx.directory->all()) self->send(e, drop_atom::value, st.ctx.program);
   for (auto& a : st.actors)
     if (a) self->send_exit(a, caf::exit_reason::user_shutdown);
+  // Leases the portions still hold go back to the broker with the program
+  // (the drop above). Report them as given back, so that every lease obtained
+  // is seen yielded: the last portion's own releases, sent right after its
+  // done message, are still queued when a result read from local blocks
+  // ends the program within that message's handler.
+  if (st.held.size() == st.p.portions.size()) {
+    for (size_t p = 0; p < st.held.size(); ++p) {
+      while (st.held[p] > 0) {
+        progress_event e;
+        e.kind = progress_kind::capacity_yielded;
+        e.program = st.ctx.program;
+        e.portion = static_cast<int32_t>(p);
+        e.portion_name = st.p.portions[p].name;
+        e.tasks_total = st.p.portions[p].tasks;
+        e.slots_held = --st.held[p];
+        e.to = "broker";
+        forward(self, std::move(e));
+      }
+    }
+  }
   if (tell_listener) caf::anon_send(st.ctx.listener, done_atom::value, st.ctx.program, error);
   if (st.ctx.observer)
     self->send(st.ctx.observer, done_atom::value, st.ctx.program,
