@@ -496,42 +496,52 @@ absl::StatusOr<std::unique_ptr<cluster>> cluster::connect(const std::string& hos
   return connect(host_port, secret_file, tls_options{});
 }
 
-absl::StatusOr<std::unique_ptr<cluster>> cluster::connect(const std::string& host_port,
-                                                          const std::string& secret_file,
-                                                          const tls_options& tls) {
-  std::string host;
-  uint16_t port = 0;
-  if (!split_host_port(host_port, &host, &port).ok() || port == 0)
-    return absl::InvalidArgumentError(
-        absl::StrCat("--cluster needs HOST:PORT, got \"", host_port, "\""));
-  if (secret_file.empty())
-    return absl::InvalidArgumentError(
-        "connecting to a cluster needs its secret: --secret-file F or TRANCHE_SECRET_FILE");
-  auto secret = cluster_secret::load(secret_file);
-  if (!secret.ok()) return secret.status();
+namespace {
+
+// A remote cluster through the head at `host_port`, proving the secret
+// (`secret`) or else presenting the admin token.
+absl::StatusOr<std::unique_ptr<cluster>> connect_remote(const std::string& host_port,
+                                                        const tls_options& tls,
+                                                        const cluster_secret* secret,
+                                                        const std::string& token) {
   // Before CAF sees the files: it would read them only when connecting, and
   // a bad one throws inside its middleman actor, leaving the connect hanging.
   auto material = load_tls(tls, tls_role::client);
   if (!material.ok()) return material.status();
   auto rc = std::make_unique<remote_cluster>(*std::move(material));
-  if (auto s = rc->connect(host_port, &*secret); !s.ok()) return s;
+  if (auto s = rc->connect(host_port, secret, token); !s.ok()) return s;
   return std::unique_ptr<cluster>(std::move(rc));
 }
 
-absl::StatusOr<std::unique_ptr<cluster>> cluster::connect_with_token(const std::string& host_port,
-                                                                     const std::string& token,
-                                                                     const tls_options& tls) {
+absl::Status check_address(const std::string& host_port) {
   std::string host;
   uint16_t port = 0;
   if (!split_host_port(host_port, &host, &port).ok() || port == 0)
     return absl::InvalidArgumentError(
         absl::StrCat("--cluster needs HOST:PORT, got \"", host_port, "\""));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<cluster>> cluster::connect(const std::string& host_port,
+                                                          const std::string& secret_file,
+                                                          const tls_options& tls) {
+  if (auto s = check_address(host_port); !s.ok()) return s;
+  if (secret_file.empty())
+    return absl::InvalidArgumentError(
+        "connecting to a cluster needs its secret: --secret-file F or TRANCHE_SECRET_FILE");
+  auto secret = cluster_secret::load(secret_file);
+  if (!secret.ok()) return secret.status();
+  return connect_remote(host_port, tls, &*secret, {});
+}
+
+absl::StatusOr<std::unique_ptr<cluster>> cluster::connect_with_token(const std::string& host_port,
+                                                                     const std::string& token,
+                                                                     const tls_options& tls) {
+  if (auto s = check_address(host_port); !s.ok()) return s;
   if (token.empty()) return absl::InvalidArgumentError("the admin token is empty");
-  auto material = load_tls(tls, tls_role::client);
-  if (!material.ok()) return material.status();
-  auto rc = std::make_unique<remote_cluster>(*std::move(material));
-  if (auto s = rc->connect(host_port, nullptr, token); !s.ok()) return s;
-  return std::unique_ptr<cluster>(std::move(rc));
+  return connect_remote(host_port, tls, nullptr, token);
 }
 
 std::unique_ptr<cluster> attach_cluster(caf::actor_system& sys, job_manager_actor jm,

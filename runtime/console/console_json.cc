@@ -110,24 +110,29 @@ void write_json(json_writer& w, const queue_status& q) {
   w.end_object();
 }
 
+node_totals totals(const std::vector<node_info>& nodes) {
+  node_totals t;
+  for (const auto& n : nodes) {
+    t.registered.slots += n.registered.slots;
+    t.registered.memory += n.registered.memory;
+    t.free.slots += n.free.slots;
+    t.free.memory += n.free.memory;
+    t.leases += n.leases;
+    t.draining += n.draining ? 1 : 0;
+  }
+  return t;
+}
+
 void write_status_json(json_writer& w, const std::vector<node_info>& nodes,
                        const std::vector<queue_status>& queues,
                        const std::vector<program_info>& programs) {
-  capacity reg, fr;
-  int64_t leases = 0;
-  for (const auto& n : nodes) {
-    reg.slots += n.registered.slots;
-    reg.memory += n.registered.memory;
-    fr.slots += n.free.slots;
-    fr.memory += n.free.memory;
-    leases += n.leases;
-  }
+  const node_totals t = totals(nodes);
   w.begin_object();
-  w.key("slots").value(reg.slots);
-  w.key("free_slots").value(fr.slots);
-  w.key("memory").value(reg.memory);
-  w.key("free_memory").value(fr.memory);
-  w.key("leases").value(leases);
+  w.key("slots").value(t.registered.slots);
+  w.key("free_slots").value(t.free.slots);
+  w.key("memory").value(t.registered.memory);
+  w.key("free_memory").value(t.free.memory);
+  w.key("leases").value(t.leases);
   w.key("nodes").begin_array();
   for (const auto& n : nodes) write_json(w, n);
   w.end_array();

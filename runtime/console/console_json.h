@@ -24,6 +24,13 @@ void write_json(json_writer& w, const node_info& n);
 //  "max_memory", "max_waiting", "used_slots", "used_memory",
 //  "waiting_programs", "requests", "share"}
 void write_json(json_writer& w, const queue_status& q);
+// The nodes' capacity summed (status in text and in JSON).
+struct node_totals {
+  capacity registered, free;
+  int64_t leases = 0, draining = 0;
+};
+[[nodiscard]] node_totals totals(const std::vector<node_info>& nodes);
+
 // The cluster at a glance (tranchectl status, GET /api/v1/status):
 // {"slots", "free_slots", "memory", "free_memory", "leases", "nodes": [...],
 //  "queues": [...], "running": [programs not ended, without details]}

@@ -87,25 +87,6 @@ std::string sparkline(const program_info& p, size_t width) {
   return absl::StrCat("|", out, "| peak ", peak, " slots over ", format_seconds(p.wall_seconds));
 }
 
-// The nodes' capacity summed.
-struct node_totals {
-  capacity registered, free;
-  int64_t leases = 0, draining = 0;
-};
-
-node_totals totals(const std::vector<node_info>& nodes) {
-  node_totals t;
-  for (const auto& n : nodes) {
-    t.registered.slots += n.registered.slots;
-    t.registered.memory += n.registered.memory;
-    t.free.slots += n.free.slots;
-    t.free.memory += n.free.memory;
-    t.leases += n.leases;
-    t.draining += n.draining ? 1 : 0;
-  }
-  return t;
-}
-
 }  // namespace
 
 std::string format_seconds(double s) {
