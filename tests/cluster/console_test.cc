@@ -13,6 +13,7 @@
 
 #include "cli/progress.h"
 #include "daemon_fixture.h"
+#include "terminal_util.h"
 
 namespace {
 
@@ -20,39 +21,6 @@ namespace fs = std::filesystem;
 using namespace tranche_test;
 using namespace std::chrono_literals;
 using json = nlohmann::json;
-
-// Polls `cond` every 50 ms for up to `bound`.
-bool eventually(const std::function<bool()>& cond, std::chrono::milliseconds bound) {
-  const auto until = std::chrono::steady_clock::now() + bound;
-  while (std::chrono::steady_clock::now() < until) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return cond();
-}
-
-// A tmux server of our own (its socket named after this process), killed at
-// the end with everything it runs.
-class terminal {
- public:
-  explicit terminal(const std::string& command)
-      : socket_("tranche-test-" + std::to_string(getpid())) {
-    ok_ = run(tmux("new-session -d -x 200 -y 50 '" + command + "'")).first == 0;
-  }
-  ~terminal() { (void)run(tmux("kill-server") + " 2>/dev/null"); }
-  [[nodiscard]] bool ok() const { return ok_; }
-  [[nodiscard]] std::string screen() const { return run(tmux("capture-pane -p")).second; }
-  void keys(const std::string& k) const { (void)run(tmux("send-keys " + k)); }
-  // Whether the command has ended (its window, and so the session, is gone).
-  [[nodiscard]] bool ended() const { return run(tmux("has-session") + " 2>/dev/null").first != 0; }
-
- private:
-  [[nodiscard]] std::string tmux(const std::string& args) const {
-    return "tmux -L " + socket_ + " -f /dev/null " + args;
-  }
-  std::string socket_;
-  bool ok_ = false;
-};
 
 class Console : public ::testing::Test {
  protected:
