@@ -19,6 +19,7 @@
 #include "cli/interrupt.h"
 #include "cli/output.h"
 #include "cli/progress.h"
+#include "cli/shell.h"
 #include "daemon/config.h"
 #include "io/sample_gen.h"
 #include "io/tpch_gen.h"
@@ -34,6 +35,8 @@ constexpr const char* kUsage = R"(usage:
                                           TPC-H's 8 tables as DIR/<table>/part-NNN.csv
   tranche convert --from 'GLOB' --to DIR [--delimiter C] [--no-header] [--rows-per-batch N]
                                           CSV files -> DIR/<name>.tcol columnar files
+  tranche shell (--session ID | --endpoint HOST:PORT) [--token-file F]
+                                          an interactive SQL prompt on a session
 
 sql options:
   --cluster HOST:PORT  run on a running cluster through its head daemon
@@ -336,6 +339,7 @@ int main(int argc, char** argv) {
     return args.empty() ? 2 : 0;
   }
   const std::string cmd = args[0];
+  if (cmd == "shell") return tranche::cli::run_shell(argc - 1, argv + 1);
   args.erase(args.begin());
   if (cmd == "sql") return cmd_sql(args);
   if (cmd == "gen") return cmd_gen(args);
