@@ -110,7 +110,8 @@ class shell {
       if (interrupted_within(delay_ms)) {
         const absl::Status c = client_.cancel(*id);
         if (c.ok()) {
-          std::cout << "cancelled" << std::endl;
+          // The terminal echoed ^C: start a line of our own.
+          std::cout << (isatty(STDIN_FILENO) ? "\n" : "") << "cancelled" << std::endl;
           return false;
         }
         if (!absl::IsFailedPrecondition(c)) return error(c);
