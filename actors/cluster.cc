@@ -115,6 +115,8 @@ class actor_cluster : public cluster {
   absl::StatusOr<uint64_t> submit(const std::string& sql, const std::vector<table_binding>& tables,
                                   const caf::actor& listener,
                                   const submit_options& options) override {
+    program_request program{sql, tables, options, submitter()};
+    if (auto s = check_program(program); !s.ok()) return s;
     // A local actor makes the request and watches the job manager: a request
     // to a remote actor whose connection drops meanwhile (the head refused an
     // oversized message, or died) gets no reply at all, only the monitor's
@@ -145,8 +147,7 @@ class actor_cluster : public cluster {
     });
     caf::scoped_actor self{sys_};
     absl::StatusOr<uint64_t> id = absl::UnavailableError("no reply from the job manager");
-    self->request(relay, caf::infinite, submit_atom::value,
-                  encode_program(program_request{sql, tables, options, submitter()}), listener)
+    self->request(relay, caf::infinite, submit_atom::value, encode_program(program), listener)
         .receive([&](uint64_t program) { id = program; },
                  [&](const caf::error& err) {
                    id = absl::UnavailableError(
@@ -239,15 +240,17 @@ class actor_cluster : public cluster {
   }
 
   absl::StatusOr<std::string> explain(const std::string& sql,
-                                      const std::vector<table_binding>& tables) override {
+                                      const std::vector<table_binding>& tables,
+                                      const submit_options& options) override {
     // The planner executes catalog statements: explaining one would run it.
     if (auto stmt = sql::parse_statement(sql); stmt.ok() && sql::is_ddl(*stmt))
       return absl::InvalidArgumentError(
           "EXPLAIN shows the plan of a query; CREATE, DROP, SHOW and DESCRIBE have none");
+    const program_request program{sql, tables, options, {}};
+    if (auto s = check_program(program); !s.ok()) return s;
     caf::scoped_actor self{sys_};
     absl::StatusOr<std::string> out = absl::UnavailableError("no reply from the job manager");
-    self->request(job_manager_, kQuietTimeout, explain_atom::value,
-                  encode_program(program_request{sql, tables, {}, {}}))
+    self->request(job_manager_, kQuietTimeout, explain_atom::value, encode_program(program))
         .receive(
             [&](const std::string& text, const std::string& error) {
               if (error.empty())

@@ -50,6 +50,9 @@ absl::StatusOr<planned> plan_program(const std::vector<char>& bytes, const plann
   if (!prog.ok()) return prog.status();
   auto stmt = sql::parse_statement(prog->sql);
   if (!stmt.ok()) return stmt.status();
+  // A session kernel executes these itself; one reaching a cluster was typed
+  // where there is no session to keep it (tranche sql).
+  if (sql::is_session_statement(*stmt)) return sql::session_statement_error(*stmt, prog->sql);
   if (sql::is_ddl(*stmt)) {
     if (catalog == nullptr)
       return absl::FailedPreconditionError(
@@ -65,13 +68,16 @@ absl::StatusOr<planned> plan_program(const std::vector<char>& bytes, const plann
     csv_format fmt;
     fmt.delimiter = t.delimiter;
     fmt.header = t.header;
+    fmt.columnar = t.columnar;
     if (auto s = bound.bind(t.name, t.glob, fmt); !s.ok()) return s;
   }
+  std::vector<view_definition> views;
+  for (const auto& v : prog->options.views) views.push_back({v.name, v.sql});
   std::optional<store_catalog> stored;
   if (catalog != nullptr) stored.emplace(*catalog);
   layered_catalog cat(bound, stored ? &*stored : nullptr);
   const auto* copy = std::get_if<sql::copy_to>(&*stmt);
-  auto logical = compile_sql(copy ? copy->query : prog->sql, cat);
+  auto logical = compile_sql(copy ? copy->query : prog->sql, cat, views);
   if (!logical.ok()) return logical.status();
   auto p = make_plan(**logical, opts);
   if (!p.ok()) return p.status();

@@ -149,12 +149,20 @@ struct LogicalNode {
   rightKeys @16 :List(Int32);
 }
 
-# A CSV table the program reads: `glob` names its files.
+# A table the program reads: `glob` names its files.
 struct TableBinding {
   name @0 :Text;
   glob @1 :Text;
   delimiter @2 :UInt8 = 44;
   header @3 :Bool = true;
+  columnar @4 :Bool;         # .tcol files (io/columnar.h); delimiter and header do not apply
+}
+
+# A temporary view of the submitting session: `sql` is a query that the
+# program (and later views) may name as a table.
+struct ViewBinding {
+  name @0 :Text;
+  sql @1 :Text;
 }
 
 # What a client submits.
@@ -167,4 +175,5 @@ struct Program {
   queue @3 :Text;            # the broker queue it runs in; empty: "default"
   priority @4 :Int32 = 0;    # higher first, within and across queues
   submitter @5 :Text;        # who submitted it (user@host), as the console shows it
+  views @6 :List(ViewBinding);  # the submitting session's temporary views, in creation order
 }

@@ -361,9 +361,15 @@ absl::Status binding_catalog::bind(const std::string& name, const std::string& p
   if (files.empty())
     return absl::NotFoundError(absl::StrCat("table ", name, ": no file matches \"", pattern, "\""));
   std::sort(files.begin(), files.end());
-  const bool columnar = std::all_of(files.begin(), files.end(), [](const std::string& f) {
+  const auto is_tcol = [](const std::string& f) {
     return f.size() > 5 && f.compare(f.size() - 5, 5, ".tcol") == 0;
-  });
+  };
+  const bool columnar = std::all_of(files.begin(), files.end(), is_tcol);
+  if (fmt.columnar && !columnar) {
+    const auto other = std::find_if_not(files.begin(), files.end(), is_tcol);
+    return absl::InvalidArgumentError(absl::StrCat("table ", name, ": bound as columnar, but \"",
+                                                   *other, "\" is not a .tcol file"));
+  }
   if (columnar) {
     auto reader = columnar_reader::open(files[0]);
     if (!reader.ok())

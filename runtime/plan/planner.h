@@ -40,6 +40,8 @@ struct planner_options {
 
 // A catalog of tables bound by name to a file glob (the CLI's --table
 // NAME=GLOB): expands the glob and infers the schema from the first file.
+// Files all named *.tcol are columnar, whatever `fmt` says; with
+// fmt.columnar set (a session's temporary table) they must be.
 class binding_catalog : public catalog {
  public:
   // Expands `glob` now; errors name the table and the glob.

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "schemas/program.capnp.h"
 
@@ -38,6 +39,12 @@ std::vector<char> encode_program(const program_request& p) {
     tables[i].setGlob(text(p.tables[i].glob));
     tables[i].setDelimiter(static_cast<uint8_t>(p.tables[i].delimiter));
     tables[i].setHeader(p.tables[i].header);
+    tables[i].setColumnar(p.tables[i].columnar);
+  }
+  auto views = root.initViews(static_cast<unsigned>(p.options.views.size()));
+  for (size_t i = 0; i < p.options.views.size(); ++i) {
+    views[i].setName(text(p.options.views[i].name));
+    views[i].setSql(text(p.options.views[i].sql));
   }
   auto words = capnp::messageToFlatArray(mb);
   auto bytes = words.asChars();
@@ -70,16 +77,40 @@ absl::StatusOr<program_request> decode_program(const char* data, size_t size) {
       b.glob = str(t.getGlob());
       b.delimiter = static_cast<char>(t.getDelimiter());
       b.header = t.getHeader();
-      if (b.name.empty() || b.glob.empty())
-        return absl::InvalidArgumentError(
-            "malformed program: a table binding lacks a name or glob");
+      b.columnar = t.getColumnar();
       out.tables.push_back(std::move(b));
     }
+    for (auto v : root.getViews()) out.options.views.push_back({str(v.getName()), str(v.getSql())});
   } catch (const kj::Exception& e) {
     return absl::InvalidArgumentError(
         absl::StrCat("malformed program: ", e.getDescription().cStr()));
   }
+  if (auto s = check_program(out); !s.ok())
+    return absl::InvalidArgumentError(absl::StrCat("malformed program: ", s.message()));
   return out;
+}
+
+absl::Status check_program(const program_request& p) {
+  for (size_t i = 0; i < p.tables.size(); ++i) {
+    const table_binding& t = p.tables[i];
+    if (t.name.empty())
+      return absl::InvalidArgumentError(
+          absl::StrCat("table binding ", i + 1, " (glob \"", t.glob, "\") has an empty name"));
+    if (t.glob.empty())
+      return absl::InvalidArgumentError(
+          absl::StrCat("table binding \"", t.name, "\" has an empty glob"));
+  }
+  for (size_t i = 0; i < p.options.views.size(); ++i) {
+    const view_binding& v = p.options.views[i];
+    if (v.name.empty())
+      return absl::InvalidArgumentError(absl::StrCat("view ", i + 1, " has an empty name"));
+    if (v.sql.empty())
+      return absl::InvalidArgumentError(absl::StrCat("view \"", v.name, "\" has an empty query"));
+    for (size_t j = 0; j < i; ++j)
+      if (absl::EqualsIgnoreCase(p.options.views[j].name, v.name))
+        return absl::InvalidArgumentError(absl::StrCat("view \"", v.name, "\" is given twice"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace tranche

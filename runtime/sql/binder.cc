@@ -377,6 +377,8 @@ absl::StatusOr<logical_ptr> bind_from_item(const from_item& item, const catalog&
       *name = item.table;
       return *plan;
     }
+    // A broken view: its own error ("in view ..."), wherever it is used.
+    if (const auto* broken = ctes->find_unusable(item.table, true)) return broken->error;
   }
   absl::StatusOr<table_info> info = cat.lookup(item.table);
   std::vector<std::string> names;
@@ -391,6 +393,9 @@ absl::StatusOr<logical_ptr> bind_from_item(const from_item& item, const catalog&
     }
   }
   if (!info.ok()) {
+    if (ctes != nullptr && absl::IsNotFound(info.status()))
+      if (const auto* later = ctes->find_unusable(item.table, false))
+        return error_at(item.pos, std::string(later->error.message()));
     if (absl::IsNotFound(info.status()))
       return error_at(
           item.pos, absl::StatusCode::kNotFound,
@@ -411,7 +416,7 @@ absl::StatusOr<logical_ptr> bind_from_item(const from_item& item, const catalog&
 
 absl::StatusOr<logical_ptr> bind_query_in(const query_stmt& q, const catalog& cat,
                                           const cte_scope* ctes, const table_scope* outer) {
-  cte_scope with{ctes, {}};
+  cte_scope with{ctes, {}, {}};
   for (const common_table& c : q.with) {
     for (const auto& [name, plan] : with.tables)
       if (equals_ignore_case(name, c.name))
@@ -424,8 +429,9 @@ absl::StatusOr<logical_ptr> bind_query_in(const query_stmt& q, const catalog& ca
   return bind_union(q, cat, &with, outer);
 }
 
-absl::StatusOr<logical_ptr> bind_query(const query_stmt& q, const catalog& cat) {
-  SQL_ASSIGN_OR_RETURN(logical_ptr plan, bind_query_in(q, cat, nullptr, nullptr));
+absl::StatusOr<logical_ptr> bind_query(const query_stmt& q, const catalog& cat,
+                                       const cte_scope* views) {
+  SQL_ASSIGN_OR_RETURN(logical_ptr plan, bind_query_in(q, cat, views, nullptr));
   return prune_columns(plan);
 }
 

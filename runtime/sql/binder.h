@@ -12,6 +12,10 @@
 
 namespace tranche::sql {
 
-[[nodiscard]] absl::StatusOr<logical_ptr> bind_query(const query_stmt& q, const catalog& cat);
+struct cte_scope;
+
+// `views`, when given, is the outermost scope of names (a session's views).
+[[nodiscard]] absl::StatusOr<logical_ptr> bind_query(const query_stmt& q, const catalog& cat,
+                                                     const cte_scope* views = nullptr);
 
 }  // namespace tranche::sql

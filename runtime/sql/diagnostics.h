@@ -33,6 +33,8 @@ struct source_pos {
 
 // ASCII lowercase copy; identifiers are case-insensitive everywhere in SQL v1.
 [[nodiscard]] std::string to_lower(std::string_view s);
+// ASCII uppercase copy, for echoing words in messages ("expected TABLES").
+[[nodiscard]] std::string to_upper(std::string_view s);
 [[nodiscard]] bool equals_ignore_case(std::string_view a, std::string_view b);
 
 }  // namespace tranche::sql

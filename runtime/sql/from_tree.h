@@ -22,15 +22,33 @@
 
 namespace tranche::sql {
 
-// Common table expressions visible at a point of the statement.
+// Common table expressions visible at a point of the statement; the
+// outermost scope holds a session's views (compile_sql with views).
 struct cte_scope {
+  // A name that binds to an error rather than a plan: a view that failed to
+  // bind (`shadows`: it hides a catalog table of its name, as any view), or
+  // the view being bound and those after it (seen only where no catalog
+  // table has the name: a view binds to what existed when it was made).
+  struct unusable {
+    std::string name;
+    absl::Status error;
+    bool shadows = false;
+  };
+
   const cte_scope* parent = nullptr;
   std::vector<std::pair<std::string, logical_ptr>> tables;
+  std::vector<unusable> unusable_names;
 
   [[nodiscard]] const logical_ptr* find(std::string_view name) const {
     for (const cte_scope* s = this; s != nullptr; s = s->parent)
       for (const auto& [n, plan] : s->tables)
         if (equals_ignore_case(n, name)) return &plan;
+    return nullptr;
+  }
+  [[nodiscard]] const unusable* find_unusable(std::string_view name, bool shadows) const {
+    for (const cte_scope* s = this; s != nullptr; s = s->parent)
+      for (const unusable& u : s->unusable_names)
+        if (u.shadows == shadows && equals_ignore_case(u.name, name)) return &u;
     return nullptr;
   }
 };

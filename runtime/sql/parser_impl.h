@@ -20,13 +20,6 @@
 
 namespace tranche::sql::parser_impl {
 
-inline std::string to_upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  return out;
-}
-
 class parser {
  public:
   parser(std::string_view sql, std::vector<token> tokens) : sql_(sql), tokens_(std::move(tokens)) {}

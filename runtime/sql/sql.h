@@ -32,4 +32,18 @@ class catalog {
 // Parses and binds one SELECT statement (an optional trailing ';' is fine).
 [[nodiscard]] absl::StatusOr<logical_ptr> compile_sql(std::string_view sql, const catalog& cat);
 
+// A session's temporary view: a name for a query, bound where it is used.
+struct view_definition {
+  std::string name;
+  std::string sql;  // a query (SELECT or WITH)
+};
+
+// As above, with `views` visible as tables. They are bound in order, each
+// seeing the catalog and the views before it, as an outermost WITH: a view
+// shadows a catalog table of its name, and a WITH name in the query shadows a
+// view. An error inside a view names it: `in view "v": line 1, column 8:
+// unknown column "x"`; so does a view that uses itself or a later view.
+[[nodiscard]] absl::StatusOr<logical_ptr> compile_sql(std::string_view sql, const catalog& cat,
+                                                      const std::vector<view_definition>& views);
+
 }  // namespace tranche

@@ -1,7 +1,9 @@
 // Implementation of statement.h: a small recursive-descent parser over the
-// SELECT lexer's tokens. The DDL and COPY words (CREATE, EXTERNAL, TABLE,
-// LOCATION, COPY, ...) are not reserved: they are matched as identifiers here, so they stay
-// usable as column names in queries and the lexer needs no change.
+// SELECT lexer's tokens, for the catalog's DDL and COPY; the session
+// statements are in session_statement.cc. The DDL and COPY words (CREATE,
+// EXTERNAL, TABLE, LOCATION, COPY, ...) are not reserved: they are matched as
+// identifiers here, so they stay usable as column names in queries and the
+// lexer needs no change.
 #include "sql/statement.h"
 
 #include <charconv>
@@ -9,44 +11,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "sql/lexer.h"
+#include "sql/statement_parser.h"
 
 namespace tranche::sql {
 namespace {
 
-absl::string_view av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  return out;
-}
-
-// How a token is echoed in "expected X, got Y".
-std::string describe_token(const token& t) {
-  switch (t.kind) {
-    case token_kind::end:
-      return "end of input";
-    case token_kind::string:
-      return absl::StrCat("'", t.text, "'");
-    case token_kind::keyword:
-      return absl::StrCat("\"", upper(t.text), "\"");
-    default:
-      return absl::StrCat("\"", t.text, "\"");
-  }
-}
-
-class ddl_parser {
+class ddl_parser : public statement_parser {
  public:
-  ddl_parser(std::vector<token> tokens, std::string_view sql)
-      : tokens_(std::move(tokens)), sql_(sql) {}
-
-  // A word: an unquoted identifier or a keyword, compared case-insensitively.
-  [[nodiscard]] bool at_word(std::string_view w, size_t ahead = 0) const {
-    const token& t = tokens_[std::min(i_ + ahead, tokens_.size() - 1)];
-    return (t.kind == token_kind::identifier || t.kind == token_kind::keyword) &&
-           equals_ignore_case(t.text, w);
-  }
+  using statement_parser::statement_parser;
 
   absl::StatusOr<statement> run() {
     if (at_word("create")) return create();
@@ -54,61 +26,26 @@ class ddl_parser {
     if (at_word("show")) return show();
     if (at_word("describe") || at_word("desc")) return describe();
     if (at_word("copy")) return copy();
+    if (at_word("set")) return parse_set(*this);
+    if (at_word("reset")) return parse_reset(*this);
     return absl::InternalError("not a DDL statement");  // the caller checked
   }
 
  private:
-  const token& peek() const { return tokens_[i_]; }
-  const token& next() {
-    const token& t = tokens_[i_];
-    if (i_ + 1 < tokens_.size()) ++i_;
-    return t;
-  }
-  absl::Status unexpected(const token& t, std::string_view what) const {
-    return error_at(t.pos, absl::StrCat("expected ", av(what), ", got ", describe_token(t)));
-  }
-  absl::Status expect_word(std::string_view w) {
-    if (!at_word(w)) return unexpected(peek(), upper(w));
-    next();
-    return absl::OkStatus();
-  }
-  bool accept_symbol(std::string_view s) {
-    if (!peek().is_symbol(s)) return false;
-    next();
-    return true;
-  }
-  absl::Status expect_symbol(std::string_view s) {
-    if (!accept_symbol(s)) return unexpected(peek(), absl::StrCat("\"", av(s), "\""));
-    return absl::OkStatus();
-  }
-  // The end of the statement, after an optional ';'.
-  absl::Status expect_end() {
-    accept_symbol(";");
-    if (peek().kind != token_kind::end) return unexpected(peek(), "end of statement");
-    return absl::OkStatus();
-  }
-
-  // A table or column name: an identifier, quoted or not, never qualified.
-  absl::Status name(std::string_view what, std::string* out, source_pos* pos) {
-    const token& t = peek();
-    if (!t.is_identifier()) return unexpected(t, what);
-    *out = t.text;
-    *pos = t.pos;
-    next();
-    if (peek().is_symbol("."))
-      return error_at(t.pos, absl::StrCat("qualified names are not supported: ", av(what), " \"",
-                                          t.text, "\" is a single name"));
-    return absl::OkStatus();
-  }
-
   absl::StatusOr<statement> create() {
+    if (at_word("or", 1) || at_word("temp", 1) || at_word("temporary", 1))
+      return parse_create_temp(*this);
     const token& create_token = next();
     if (!at_word("external")) {
       if (at_word("table"))
         return error_at(create_token.pos,
-                        "only CREATE EXTERNAL TABLE is supported: a table is a set of files "
-                        "named by LOCATION");
-      return unexpected(peek(), "EXTERNAL");
+                        "only CREATE EXTERNAL TABLE (a set of files named by LOCATION) and, in a "
+                        "session, CREATE TEMPORARY TABLE name AS <query> are supported");
+      if (at_word("view"))
+        return error_at(create_token.pos,
+                        "only temporary views are supported: CREATE TEMPORARY VIEW name AS "
+                        "<query>, in a session");
+      return unexpected(peek(), "EXTERNAL, TEMPORARY or OR REPLACE");
     }
     next();
     SQL_RETURN_IF_ERROR(expect_word("table"));
@@ -149,7 +86,7 @@ class ddl_parser {
                       absl::StrCat("unknown type \"", t.text, "\" for column \"", col->name, "\""));
     next();
     col->type = *mapped;
-    col->declared = upper(lower);
+    col->declared = to_upper(lower);
     if (lower == "double" && at_word("precision")) {
       next();
       col->declared = "DOUBLE PRECISION";
@@ -221,7 +158,7 @@ class ddl_parser {
     bool location = false, format = false, header = false, delimiter = false;
     source_pos header_pos, delimiter_pos;
     auto once = [&](bool* seen, const token& t) -> absl::Status {
-      if (*seen) return error_at(t.pos, absl::StrCat(upper(t.text), " is given twice"));
+      if (*seen) return error_at(t.pos, absl::StrCat(to_upper(t.text), " is given twice"));
       *seen = true;
       return absl::OkStatus();
     };
@@ -284,32 +221,47 @@ class ddl_parser {
     return absl::OkStatus();
   }
 
+  // DROP TABLE (the catalog's) and DROP VIEW (a session's) alike.
   absl::StatusOr<statement> drop() {
     next();
-    SQL_RETURN_IF_ERROR(expect_word("table"));
-    drop_table d;
+    const bool view = at_word("view");
+    if (!view && !at_word("table")) return unexpected(peek(), "TABLE or VIEW");
+    next();
+    bool if_exists = false;
     if (at_word("if")) {
       next();
       SQL_RETURN_IF_ERROR(expect_word("exists"));
-      d.if_exists = true;
+      if_exists = true;
     }
-    SQL_RETURN_IF_ERROR(name("table name", &d.name, &d.name_pos));
+    std::string dropped;
+    source_pos pos;
+    SQL_RETURN_IF_ERROR(name(view ? "view name" : "table name", &dropped, &pos));
     SQL_RETURN_IF_ERROR(expect_end());
-    return d;
+    if (view) return drop_view{dropped, pos, if_exists};
+    return drop_table{dropped, pos, if_exists};
   }
 
   absl::StatusOr<statement> show() {
     next();
-    SQL_RETURN_IF_ERROR(expect_word("tables"));
+    statement s;
+    if (at_word("tables")) {
+      s = show_tables{};
+    } else if (at_word("settings")) {
+      s = show_settings{};
+    } else if (at_word("views")) {
+      s = show_views{};
+    } else {
+      return unexpected(peek(), "TABLES, SETTINGS or VIEWS");
+    }
+    next();
     SQL_RETURN_IF_ERROR(expect_end());
-    return show_tables{};
+    return s;
   }
 
   absl::StatusOr<statement> describe() {
     next();
     // DESCRIBE TABLE t; but a table may itself be called "table".
-    if (at_word("table") && peek().kind == token_kind::identifier &&
-        tokens_[std::min(i_ + 1, tokens_.size() - 1)].is_identifier())
+    if (at_word("table") && peek().kind == token_kind::identifier && peek(1).is_identifier())
       next();
     describe_table d;
     SQL_RETURN_IF_ERROR(name("table name", &d.name, &d.name_pos));
@@ -328,7 +280,7 @@ class ddl_parser {
     }
     const token& open = next();
     // The query: every token up to the matching ')'.
-    const size_t first = i_;
+    const size_t first = index();
     int depth = 1;
     for (;;) {
       const token& t = peek();
@@ -338,21 +290,9 @@ class ddl_parser {
       if (t.is_symbol(")") && --depth == 0) break;
       next();
     }
-    if (i_ == first) return unexpected(peek(), "a query inside COPY ( )");
-    const token& query_first = tokens_[first];
-    const size_t begin = query_first.begin;
-    const size_t end = tokens_[i_ - 1].end;
-    c.query_pos = query_first.pos;
-    c.query.reserve(end);
-    for (size_t b = 0; b < begin; ++b) {
-      const char ch = sql_[b];
-      if (ch == '\n' || ch == '\r') {
-        c.query.push_back(ch);
-      } else if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) {
-        c.query.push_back(' ');  // one per character: columns count characters
-      }
-    }
-    c.query.append(sql_.substr(begin, end - begin));
+    if (index() == first) return unexpected(peek(), "a query inside COPY ( )");
+    c.query_pos = at(first).pos;
+    c.query = blanked_span(first, index() - 1);
     next();  // ')'
     SQL_RETURN_IF_ERROR(expect_word("to"));
     if (peek().kind != token_kind::string) return unexpected(peek(), "a quoted directory");
@@ -364,10 +304,6 @@ class ddl_parser {
     SQL_RETURN_IF_ERROR(expect_end());
     return c;
   }
-
-  std::vector<token> tokens_;
-  std::string_view sql_;
-  size_t i_ = 0;
 };
 
 }  // namespace
@@ -389,7 +325,8 @@ absl::StatusOr<statement> parse_statement(std::string_view sql) {
     SQL_ASSIGN_OR_RETURN(std::vector<token> tokens, tokenize(sql));
     ddl_parser p(std::move(tokens), sql);
     if (!p.at_word("create") && !p.at_word("drop") && !p.at_word("show") &&
-        !p.at_word("describe") && !p.at_word("desc") && !p.at_word("copy"))
+        !p.at_word("describe") && !p.at_word("desc") && !p.at_word("copy") && !p.at_word("set") &&
+        !p.at_word("reset"))
       return select_statement{std::string(sql)};
     return p.run();
   } catch (const std::exception& e) {

@@ -54,7 +54,7 @@ TEST(PreemptionActors, ARevokedLeaseStopsItsTaskWhichRunsAgainLater) {
   caf::scoped_actor self{sys};
   auto submit = [&](const std::string& tasks, int32_t priority) {
     uint64_t id = 0;
-    program_request req{tasks, {}, {kDefaultQueue, priority}, {}};
+    program_request req{tasks, {}, {kDefaultQueue, priority, {}}, {}};
     self->request(jm, 10s, submit_atom::value, encode_program(req), caf::actor_cast<caf::actor>(self))
         .receive([&](uint64_t p) { id = p; }, [](const caf::error&) {});
     return id;

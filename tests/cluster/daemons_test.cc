@@ -132,7 +132,7 @@ TEST_F(Daemons, QueuesFromTheHeadsConfigServeRemoteClients) {
   EXPECT_EQ((*queues)[2].config.cap.slots, 2);
   ASSERT_TRUE((*cl)->set_queue(tranche::queue_config{"closed", 1.0, {}, {8, tranche::kUnlimited}, 4}).ok());
   auto r = (*cl)->run_sql("SELECT count(*) FROM t", {{"t", (dir_ / "t" / "*.csv").string()}},
-                          nullptr, {"closed", 0});
+                          nullptr, {"closed", 0, {}});
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(std::get<int64_t>(r->batches[0].get(0, 0)), 50000);
   EXPECT_EQ((*cl)->set_queue(tranche::queue_config{"etl", 0}).message(),

@@ -123,7 +123,7 @@ TEST_F(Policies, HigherPriorityTakesCapacityBackAndBothAnswersAreRight) {
 
   caf::scoped_actor self{c->system()};
   std::map<uint64_t, outcome> programs;
-  auto low = c->submit(kLow, tables(), caf::actor_cast<caf::actor>(self), {kDefaultQueue, 0});
+  auto low = c->submit(kLow, tables(), caf::actor_cast<caf::actor>(self), {kDefaultQueue, 0, {}});
   ASSERT_TRUE(low.ok());
   programs[*low];
   // Once the low-priority program holds the slots and is under way...
@@ -139,7 +139,8 @@ TEST_F(Policies, HigherPriorityTakesCapacityBackAndBothAnswersAreRight) {
         [&](done_atom, uint64_t, const std::string&) { running = true; }, caf::after(5s) >> [] {});
   ASSERT_TRUE(running);
   // ... a higher-priority one arrives.
-  auto high = c->submit(kHigh, tables(), caf::actor_cast<caf::actor>(self), {kDefaultQueue, 10});
+  auto high =
+      c->submit(kHigh, tables(), caf::actor_cast<caf::actor>(self), {kDefaultQueue, 10, {}});
   ASSERT_TRUE(high.ok());
   programs[*high];
   collect(self, programs);
@@ -170,11 +171,11 @@ TEST_F(Policies, AFullOrUnknownQueueTurnsTheProgramAwayWithTheReason) {
   co.queues.push_back(queue_config{"closed", 1.0, {}, {kUnlimited, kUnlimited}, 0});
   auto c = start(co);
   ASSERT_NE(c, nullptr);
-  auto r = c->run_sql("SELECT count(*) FROM t", tables(), nullptr, {"closed", 0});
+  auto r = c->run_sql("SELECT count(*) FROM t", tables(), nullptr, {"closed", 0, {}});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message(),
             "capacity refused: queue \"closed\" is full: 0 programs waiting (max-waiting 0)");
-  r = c->run_sql("SELECT count(*) FROM t", tables(), nullptr, {"nope", 0});
+  r = c->run_sql("SELECT count(*) FROM t", tables(), nullptr, {"nope", 0, {}});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message(), "capacity refused: queue \"nope\" does not exist");
   expect_ledger_whole(*c);
@@ -194,7 +195,7 @@ TEST_F(Policies, QueuesChangeAtRunTimeThroughTheSdk) {
   EXPECT_EQ((*qs)[1].config.name, "etl");
   EXPECT_EQ((*qs)[1].config.cap.slots, 2);
   // A program runs in it, and its capacity shows there while it runs.
-  auto r = c->run_sql("SELECT count(*) FROM t", tables(), nullptr, {"etl", 0});
+  auto r = c->run_sql("SELECT count(*) FROM t", tables(), nullptr, {"etl", 0, {}});
   ASSERT_TRUE(r.ok()) << r.status().message();
   auto bad = c->set_queue(queue_config{"etl", -1.0});
   ASSERT_FALSE(bad.ok());
@@ -203,7 +204,7 @@ TEST_F(Policies, QueuesChangeAtRunTimeThroughTheSdk) {
   expect_ledger_whole(*c);
   ASSERT_TRUE(c->remove_queue("etl").ok());
   EXPECT_EQ(c->queues()->size(), 1u);
-  r = c->run_sql("SELECT count(*) FROM t", tables(), nullptr, {"etl", 0});
+  r = c->run_sql("SELECT count(*) FROM t", tables(), nullptr, {"etl", 0, {}});
   ASSERT_FALSE(r.ok());
 }
 

@@ -6,25 +6,15 @@
 #include "sql/sql.h"
 #include "sql/statement.h"
 #include "sql_test_util.h"
+#include "statement_test_util.h"
 
 namespace tranche::sql {
 namespace {
 
 copy_to parse_copy(const std::string& text) {
-  auto s = parse_statement(text);
-  EXPECT_TRUE(s.ok()) << text << ": " << s.status();
-  if (!s.ok() || !std::holds_alternative<copy_to>(*s)) {
-    ADD_FAILURE() << text << ": not parsed as COPY";
-    return copy_to{};
-  }
-  EXPECT_FALSE(is_ddl(*s)) << "a COPY is planned, not executed by the catalog";
-  return std::get<copy_to>(*s);
-}
-
-std::string error_of(const std::string& text) {
-  auto s = parse_statement(text);
-  EXPECT_FALSE(s.ok()) << text;
-  return s.ok() ? "" : std::string(s.status().message());
+  if (auto s = parse_statement(text); s.ok())
+    EXPECT_FALSE(is_ddl(*s)) << "a COPY is planned, not executed by the catalog";
+  return parse_as<copy_to>(text);
 }
 
 TEST(CopyStatement, DefaultsAreCsvWithHeader) {

@@ -1,29 +1,12 @@
 // Tests of the catalog statements' parser (sql/statement.h): what each DDL
 // form yields, that queries pass through untouched, and that every error
 // names what is wrong and where.
-#include "sql/statement.h"
-
 #include <gtest/gtest.h>
+
+#include "statement_test_util.h"
 
 namespace tranche::sql {
 namespace {
-
-template <class T>
-T parse_as(const std::string& sql) {
-  auto s = parse_statement(sql);
-  EXPECT_TRUE(s.ok()) << sql << ": " << s.status();
-  if (!s.ok() || !std::holds_alternative<T>(*s)) {
-    ADD_FAILURE() << sql << ": parsed as another statement";
-    return T{};
-  }
-  return std::get<T>(*s);
-}
-
-std::string error_of(const std::string& sql) {
-  auto s = parse_statement(sql);
-  EXPECT_FALSE(s.ok()) << sql;
-  return s.ok() ? "" : std::string(s.status().message());
-}
 
 TEST(Statement, QueriesPassThroughUntouched) {
   for (const char* q : {"SELECT a FROM t", "  select 1 from t;",
@@ -99,8 +82,8 @@ TEST(Statement, ErrorsNameWhatAndWhere) {
   EXPECT_EQ(error_of("CREATE EXTERNAL TABLE t (a INT, b DATE, A INT) LOCATION 'x' FORMAT CSV"),
             "line 1, column 41: duplicate column \"A\" in table \"t\"");
   EXPECT_EQ(error_of("CREATE TABLE t (a INT)"),
-            "line 1, column 1: only CREATE EXTERNAL TABLE is supported: a table is a set of files "
-            "named by LOCATION");
+            "line 1, column 1: only CREATE EXTERNAL TABLE (a set of files named by LOCATION) "
+            "and, in a session, CREATE TEMPORARY TABLE name AS <query> are supported");
   EXPECT_EQ(error_of("CREATE EXTERNAL TABLE t (a INT) FORMAT CSV"),
             "line 1, column 43: expected LOCATION 'glob', got end of input");
   EXPECT_EQ(error_of("CREATE EXTERNAL TABLE t (a INT) LOCATION 'x'"),
@@ -126,7 +109,8 @@ TEST(Statement, ErrorsNameWhatAndWhere) {
   EXPECT_EQ(error_of("DROP TABLE IF orders"), "line 1, column 15: expected EXISTS, got \"orders\"");
   EXPECT_EQ(error_of("DROP TABLE t extra"),
             "line 1, column 14: expected end of statement, got \"extra\"");
-  EXPECT_EQ(error_of("SHOW TABLE"), "line 1, column 6: expected TABLES, got \"TABLE\"");
+  EXPECT_EQ(error_of("SHOW TABLE"),
+            "line 1, column 6: expected TABLES, SETTINGS or VIEWS, got \"TABLE\"");
   EXPECT_EQ(error_of("DESCRIBE"), "line 1, column 9: expected table name, got end of input");
   EXPECT_EQ(error_of("CREATE EXTERNAL TABLE t (a INT) LOCATION '' FORMAT CSV"),
             "line 1, column 42: LOCATION is empty");

@@ -32,6 +32,17 @@ struct table_binding {
   std::string glob;  // CSV files, e.g. /data/t/*.csv
   char delimiter = ',';
   bool header = true;
+  // The files are tranche columnar files (.tcol, as COPY ... TO ... FORMAT
+  // COLUMNAR writes them; a session's temporary table): delimiter and header
+  // do not apply, and every file the glob matches must be a .tcol file.
+  bool columnar = false;
+};
+
+// A temporary view: a name for a query, visible to one program's SQL as a
+// table (see submit_options::views).
+struct view_binding {
+  std::string name;
+  std::string sql;  // a query (SELECT or WITH)
 };
 
 enum class progress_kind : uint8_t {
@@ -140,6 +151,11 @@ struct tls_options {
 struct submit_options {
   std::string queue = kDefaultQueue;
   int32_t priority = 0;
+  // The temporary views of the session submitting the program (a session
+  // kernel fills it), in the order they were created: each may use the
+  // tables and the views before it; a view shadows a table of its name, and
+  // a WITH name in the program shadows a view.
+  std::vector<view_binding> views;
 };
 
 struct query_result {
@@ -206,9 +222,11 @@ class cluster {
   // capacity and blocks are freed. NotFound if it is not running.
   virtual absl::Status cancel(uint64_t program) = 0;
 
-  // The plan the program would run, rendered as text.
+  // The plan the program would run, rendered as text. Of `options`, only
+  // the views matter.
   virtual absl::StatusOr<std::string> explain(const std::string& sql,
-                                              const std::vector<table_binding>& tables) = 0;
+                                              const std::vector<table_binding>& tables,
+                                              const submit_options& options = {}) = 0;
 
   // The broker's ledger totals (tests check that no capacity leaked).
   virtual absl::StatusOr<ledger_totals> ledger() = 0;

@@ -1,10 +1,11 @@
 // Fuzz target: the SQL front end. Every input is a statement text:
-// parse_statement classifies and parses it; a query (and a COPY's query) is
-// compiled against a fixed catalog (the eight TPC-H tables plus
-// t(key, price, quantity, shipdate, flag)) whose files do not exist, so the
-// binder's size estimates fall back to defaults and nothing is read. A
-// compiled tree must survive encode_logical -> decode_logical (the decoder
-// checks what the executors rely on, so a disagreement is a binder bug).
+// parse_statement classifies and parses it; a query (and the query of a COPY
+// or of a CREATE TEMP VIEW / TABLE) is compiled against a fixed catalog (the
+// eight TPC-H tables plus t(key, price, quantity, shipdate, flag)) whose files
+// do not exist, so the binder's size estimates fall back to defaults and
+// nothing is read. A compiled tree must survive encode_logical ->
+// decode_logical (the decoder checks what the executors rely on, so a
+// disagreement is a binder bug).
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -147,6 +148,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     compile(q->text);
   } else if (auto* c = std::get_if<tranche::sql::copy_to>(&*st)) {
     compile(c->query);
+  } else if (auto* v = std::get_if<tranche::sql::create_temp_view>(&*st)) {
+    compile(v->query);
+  } else if (auto* t = std::get_if<tranche::sql::create_temp_table>(&*st)) {
+    compile(t->query);
   }
   return 0;
 }
