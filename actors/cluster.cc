@@ -21,12 +21,14 @@
 #include "actors/job_manager.h"
 #include "actors/message_types.h"
 #include "actors/planner.h"
+#include "actors/session_manager.h"
 #include "actors/transport.h"
 #include "catalog/table_store.h"
 #include "console/console_codec.h"
 #include "daemon/config.h"
 #include "io/batch_codec.h"
 #include "plan/program_codec.h"
+#include "session/session_codec.h"
 #include "sched/policy.h"
 #include "sched/queues.h"
 #include "sql/statement.h"
@@ -339,7 +341,92 @@ class actor_cluster : public cluster {
     return out;
   }
 
+  absl::StatusOr<created_session> create_session(const session_options& options) override {
+    if (!session_manager_) return no_sessions();
+    caf::scoped_actor self{sys_};
+    absl::StatusOr<created_session> out = absl::UnavailableError("no reply from the head");
+    // Placement, launch and the kernel's registration (bounded at 30 s).
+    self->request(session_manager_, std::chrono::seconds(60), session_create_atom::value,
+                  encode_session_request(session_request{options, submitter()}))
+        .receive(
+            [&](const std::vector<char>& b, const std::string& token, const std::string& error) {
+              if (!error.empty()) {
+                out = session_error(error);
+                return;
+              }
+              auto info = decode_session_info(b.data(), b.size());
+              if (!info.ok()) {
+                out = info.status();
+                return;
+              }
+              out = created_session{*std::move(info), token};
+            },
+            [&](const caf::error& err) { out = absl::UnavailableError(sys_.render(err)); });
+    return out;
+  }
+
+  absl::StatusOr<std::vector<session_info>> sessions() override {
+    if (!session_manager_) return no_sessions();
+    caf::scoped_actor self{sys_};
+    absl::StatusOr<std::vector<session_info>> out = absl::UnavailableError("no reply from the head");
+    self->request(session_manager_, std::chrono::seconds(30), sessions_atom::value)
+        .receive(
+            [&](const std::vector<char>& b) { out = decode_session_list(b.data(), b.size()); },
+            [&](const caf::error& err) { out = absl::UnavailableError(sys_.render(err)); });
+    return out;
+  }
+
+  absl::StatusOr<session_info> session(const std::string& id) override {
+    if (!session_manager_) return no_sessions();
+    caf::scoped_actor self{sys_};
+    absl::StatusOr<session_info> out = absl::UnavailableError("no reply from the head");
+    self->request(session_manager_, std::chrono::seconds(30), session_atom::value, id)
+        .receive(
+            [&](const std::vector<char>& b, const std::string& error) {
+              if (!error.empty())
+                out = absl::NotFoundError(error);
+              else
+                out = decode_session_info(b.data(), b.size());
+            },
+            [&](const caf::error& err) { out = absl::UnavailableError(sys_.render(err)); });
+    return out;
+  }
+
+  absl::Status stop_session(const std::string& id) override {
+    if (!session_manager_) return no_sessions();
+    caf::scoped_actor self{sys_};
+    absl::Status out = absl::UnavailableError("no reply from the head");
+    self->request(session_manager_, std::chrono::seconds(30), stop_atom::value, id)
+        .receive([&](const std::string& error) { out = session_error(error); },
+                 [&](const caf::error& err) { out = absl::UnavailableError(sys_.render(err)); });
+    return out;
+  }
+
+  [[nodiscard]] const session_manager_actor& session_manager() const { return session_manager_; }
+
  protected:
+  static absl::Status no_sessions() {
+    return absl::FailedPreconditionError(
+        "sessions run on a cluster of daemons (tranched), not on an embedded cluster");
+  }
+  // The manager's error text as a status: "no session ..." is NotFound,
+  // "... has already ended ..." FailedPrecondition, "... no room ..." and
+  // "... taken ..." ResourceExhausted, anything else Unavailable.
+  static absl::Status session_error(const std::string& error) {
+    if (error.empty()) return absl::OkStatus();
+    if (error.rfind("no session ", 0) == 0 || error.rfind("no node ", 0) == 0)
+      return absl::NotFoundError(error);
+    if (error.find("has already ended") != std::string::npos ||
+        error.find("draining") != std::string::npos ||
+        error.find("hosts no sessions") != std::string::npos)
+      return absl::FailedPreconditionError(error);
+    if (error.find("no room") != std::string::npos || error.find("taken") != std::string::npos ||
+        error.find("can host") != std::string::npos)
+      return absl::ResourceExhaustedError(error);
+    if (error.find("failed: ") != std::string::npos) return absl::AbortedError(error);
+    return absl::InvalidArgumentError(error);
+  }
+
   template <class Atom, class Arg>
   absl::Status queue_change(Atom atom, const Arg& arg) {
     caf::scoped_actor self{sys_};
@@ -356,6 +443,7 @@ class actor_cluster : public cluster {
   caf::actor_system& sys_;
   broker_actor broker_;
   job_manager_actor job_manager_;
+  session_manager_actor session_manager_;  // null on an embedded cluster
 };
 
 class local_cluster final : public actor_cluster {
@@ -442,10 +530,12 @@ class local_cluster final : public actor_cluster {
 // endpoint): nothing to own, nothing to connect.
 class attached_cluster final : public actor_cluster {
  public:
-  attached_cluster(caf::actor_system& sys, job_manager_actor jm, broker_actor broker)
+  attached_cluster(caf::actor_system& sys, job_manager_actor jm, broker_actor broker,
+                   session_manager_actor sessions)
       : actor_cluster(sys) {
     job_manager_ = std::move(jm);
     broker_ = std::move(broker);
+    session_manager_ = std::move(sessions);
   }
 };
 
@@ -464,13 +554,15 @@ class remote_cluster final : public actor_cluster {
     if (!head.ok()) return head.status();
     caf::scoped_actor self{sys_};
     absl::Status out = absl::UnavailableError("the head did not answer");
-    auto accepted = [&](job_manager_actor jm, broker_actor b, const std::string& error) {
+    auto accepted = [&](job_manager_actor jm, broker_actor b, session_manager_actor sm,
+                        const std::string& error) {
       if (!error.empty()) {
         out = absl::PermissionDeniedError(error);
         return;
       }
       job_manager_ = std::move(jm);
       broker_ = std::move(b);
+      session_manager_ = std::move(sm);
       out = absl::OkStatus();
     };
     auto failed = [&](const caf::error& err) { out = absl::UnavailableError(sys_.render(err)); };
@@ -547,9 +639,15 @@ absl::StatusOr<std::unique_ptr<cluster>> cluster::connect_with_token(const std::
   return connect_remote(host_port, tls, nullptr, token);
 }
 
+session_manager_actor session_manager_of(cluster& c) {
+  auto* a = dynamic_cast<actor_cluster*>(&c);
+  return a != nullptr ? a->session_manager() : session_manager_actor{};
+}
+
 std::unique_ptr<cluster> attach_cluster(caf::actor_system& sys, job_manager_actor jm,
-                                        broker_actor broker) {
-  return std::make_unique<attached_cluster>(sys, std::move(jm), std::move(broker));
+                                        broker_actor broker, session_manager_actor sessions) {
+  return std::make_unique<attached_cluster>(sys, std::move(jm), std::move(broker),
+                                            std::move(sessions));
 }
 
 absl::StatusOr<std::unique_ptr<cluster>> cluster::start_local(const cluster_options& opts) {

@@ -89,21 +89,36 @@ head_actor::behavior_type head_impl(head_ptr self, head_config cfg) {
           }
         return false;
       },
+      [=](agent_atom, uint64_t node, int64_t seats, const node_agent_actor& agent) {
+        // Only the process that joined as `node` may offer its sessions.
+        const auto sender = self->current_sender();
+        for (const auto& [addr, n] : self->state.nodes)
+          if (n == node && sender && addr.node() == sender->node()) {
+            self->send(self->state.cfg.session_manager, agent_atom::value, node, seats, agent);
+            return;
+          }
+        log_warn("head", absl::StrCat("ignored a session agent for node ", node,
+                                      " from a process that is not that node"));
+      },
       [=](connect_atom, uint64_t challenge, const std::vector<char>& proof)
-          -> std::tuple<job_manager_actor, broker_actor, std::string> {
+          -> std::tuple<job_manager_actor, broker_actor, session_manager_actor, std::string> {
         if (auto s = check(self, challenge, proof, "client"); !s.ok()) {
           log_warn("head", absl::StrCat("refused a client: ", std::string(s.message())));
-          return {job_manager_actor{}, broker_actor{}, std::string(s.message())};
+          return {job_manager_actor{}, broker_actor{}, session_manager_actor{},
+                  std::string(s.message())};
         }
-        return {self->state.cfg.job_manager, self->state.cfg.broker, std::string{}};
+        return {self->state.cfg.job_manager, self->state.cfg.broker,
+                self->state.cfg.session_manager, std::string{}};
       },
       [=](admin_atom, const std::string& token)
-          -> std::tuple<job_manager_actor, broker_actor, std::string> {
+          -> std::tuple<job_manager_actor, broker_actor, session_manager_actor, std::string> {
         if (!self->state.cfg.admin || !self->state.cfg.admin->matches(token)) {
           log_warn("head", "refused an operator: wrong admin token");
-          return {job_manager_actor{}, broker_actor{}, "authentication failed: wrong admin token"};
+          return {job_manager_actor{}, broker_actor{}, session_manager_actor{},
+                  "authentication failed: wrong admin token"};
         }
-        return {self->state.cfg.job_manager, self->state.cfg.broker, std::string{}};
+        return {self->state.cfg.job_manager, self->state.cfg.broker,
+                self->state.cfg.session_manager, std::string{}};
       },
   };
 }

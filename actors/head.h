@@ -13,6 +13,7 @@
 #include "actors/broker.h"
 #include "actors/executor.h"
 #include "actors/job_manager.h"
+#include "actors/session_manager.h"
 #include "auth/auth.h"
 
 namespace tranche {
@@ -26,12 +27,16 @@ using head_actor = caf::typed_actor<
                     executor_actor>::with<uint64_t, std::string>,
     // A joined worker asks to drain its node: no new leases. -> accepted
     caf::replies_to<drain_atom, uint64_t>::with<bool>,
-    // (challenge, proof) -> (job manager, broker, error)
-    caf::replies_to<connect_atom, uint64_t, std::vector<char>>::with<job_manager_actor,
-                                                                     broker_actor, std::string>,
+    // A joined worker's agent (node, seats): forwarded to the session manager.
+    caf::reacts_to<agent_atom, uint64_t, int64_t, node_agent_actor>,
+    // (challenge, proof) -> (job manager, broker, session manager, error)
+    caf::replies_to<connect_atom, uint64_t, std::vector<char>>::with<
+        job_manager_actor, broker_actor, session_manager_actor, std::string>,
     // An operator with the admin token instead of the secret (tranchectl
-    // with TRANCHE_ADMIN_TOKEN): (token) -> (job manager, broker, error).
-    caf::replies_to<admin_atom, std::string>::with<job_manager_actor, broker_actor, std::string>>;
+    // with TRANCHE_ADMIN_TOKEN): (token) -> (job manager, broker, session
+    // manager, error).
+    caf::replies_to<admin_atom, std::string>::with<job_manager_actor, broker_actor,
+                                                   session_manager_actor, std::string>>;
 
 struct head_config {
   broker_actor broker;
@@ -40,6 +45,7 @@ struct head_config {
   std::shared_ptr<cluster_secret> secret;
   uint64_t first_node_id = 2;  // node 1 is the head's own executor
   std::shared_ptr<const admin_token> admin;  // null: no admin token accepted
+  session_manager_actor session_manager;     // null: no sessions
 };
 
 [[nodiscard]] head_actor spawn_head(caf::actor_system& sys, head_config cfg);

@@ -9,8 +9,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "actors/cluster_view.h"
-#include "console/console_json.h"
+#include "actors/http_json.h"
 #include "console/console_codec.h"
+#include "console/console_json.h"
 #include "daemon/config.h"
 #include "daemon/log.h"
 
@@ -18,18 +19,6 @@ namespace tranche {
 namespace {
 
 constexpr auto kAskTimeout = std::chrono::seconds(10);
-
-void send_json(httplib::Response& res, int status, const std::string& body) {
-  res.status = status;
-  res.set_header("Cache-Control", "no-store");
-  res.set_content(body + "\n", "application/json");
-}
-
-void send_error(httplib::Response& res, int status, absl::string_view message) {
-  json_writer w;
-  w.begin_object().key("error").value(std::string(message)).end_object();
-  send_json(res, status, w.str());
-}
 
 // The HTTP status for an SDK error.
 int status_of(const absl::Status& s) {
@@ -46,10 +35,12 @@ int status_of(const absl::Status& s) {
 class server final : public http_console {
  public:
   server(caf::actor_system& sys, http_console_config cfg)
-      : sys_(sys), cfg_(std::move(cfg)), view_(attach_cluster(sys, cfg_.job_manager, cfg_.broker)) {
+      : sys_(sys),
+        cfg_(std::move(cfg)),
+        view_(attach_cluster(sys, cfg_.job_manager, cfg_.broker, cfg_.session_manager)) {
     if (!cfg_.tls_certificate.empty())
-      http_ = std::make_unique<httplib::SSLServer>(cfg_.tls_certificate.c_str(),
-                                                   cfg_.tls_key.c_str());
+      http_ =
+          std::make_unique<httplib::SSLServer>(cfg_.tls_certificate.c_str(), cfg_.tls_key.c_str());
     else
       http_ = std::make_unique<httplib::Server>();
   }
@@ -60,9 +51,8 @@ class server final : public http_console {
 
   absl::Status start() {
     if (!http_->is_valid())
-      return absl::InvalidArgumentError(
-          absl::StrCat("http: cannot serve HTTPS with ", cfg_.tls_certificate, " and ",
-                       cfg_.tls_key));
+      return absl::InvalidArgumentError(absl::StrCat("http: cannot serve HTTPS with ",
+                                                     cfg_.tls_certificate, " and ", cfg_.tls_key));
     std::string host;
     uint16_t port = 0;
     if (auto s = split_host_port(cfg_.listen, &host, &port); !s.ok()) return s;
@@ -75,7 +65,8 @@ class server final : public http_console {
     } else {
       port_ = http_->bind_to_port(host, port) ? port : -1;
     }
-    if (port_ <= 0) return absl::UnavailableError(absl::StrCat("http: cannot listen on ", cfg_.listen));
+    if (port_ <= 0)
+      return absl::UnavailableError(absl::StrCat("http: cannot listen on ", cfg_.listen));
     thread_ = std::thread([this] { http_->listen_after_bind(); });
     return absl::OkStatus();
   }
@@ -92,12 +83,13 @@ class server final : public http_console {
   }
 
   // Wraps a handler: the token first, then the handler.
-  httplib::Server::Handler guarded(std::function<void(const httplib::Request&, httplib::Response&)> f,
-                                   bool open = false) {
+  httplib::Server::Handler guarded(
+      std::function<void(const httplib::Request&, httplib::Response&)> f, bool open = false) {
     return [this, f = std::move(f), open](const httplib::Request& req, httplib::Response& res) {
       if (!open && !authorized(req)) {
         res.set_header("WWW-Authenticate", "Bearer");
-        return send_error(res, 401, "the admin token is missing or wrong (Authorization: Bearer TOKEN)");
+        return send_error(res, 401,
+                          "the admin token is missing or wrong (Authorization: Bearer TOKEN)");
       }
       f(req, res);
     };
@@ -120,18 +112,16 @@ class server final : public http_console {
     if (!out.ok()) return out;
     self->request(cfg_.job_manager, kAskTimeout, metrics_atom::value).receive(take, failed);
     if (!out.ok()) return out;
+    if (cfg_.session_manager) {
+      self->request(cfg_.session_manager, kAskTimeout, metrics_atom::value).receive(take, failed);
+      if (!out.ok()) return out;
+    }
     return all;
   }
 
   void routes() {
     http_->Get("/", [](const httplib::Request&, httplib::Response& res) {
-      res.set_header("Cache-Control", "no-store");
-      // The page holds no data; it is not framed by others and runs only its own script.
-      res.set_header("X-Frame-Options", "DENY");
-      res.set_header("Content-Security-Policy",
-                     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-                     "connect-src 'self'; img-src 'self' data:");
-      res.set_content(kDashboardHtml, "text/html; charset=utf-8");
+      send_page(res, kDashboardHtml);
     });
     http_->Get("/metrics", guarded(
                                [this](const httplib::Request&, httplib::Response& res) {
@@ -142,42 +132,45 @@ class server final : public http_console {
                                },
                                cfg_.metrics_public));
     http_->Get("/api/v1/status", guarded([this](const httplib::Request&, httplib::Response& res) {
-      auto nodes = view_->nodes();
-      auto queues = view_->queues();
-      auto programs = view_->programs();
-      for (const absl::Status& s : {nodes.status(), queues.status(), programs.status()})
-        if (!s.ok()) return send_error(res, status_of(s), s.message());
-      json_writer w;
-      write_status_json(w, *nodes, *queues, *programs);
-      send_json(res, 200, w.str());
-    }));
+                 auto nodes = view_->nodes();
+                 auto queues = view_->queues();
+                 auto programs = view_->programs();
+                 for (const absl::Status& s : {nodes.status(), queues.status(), programs.status()})
+                   if (!s.ok()) return send_error(res, status_of(s), s.message());
+                 json_writer w;
+                 write_status_json(w, *nodes, *queues, *programs);
+                 send_json(res, 200, w.str());
+               }));
     http_->Get("/api/v1/nodes", guarded([this](const httplib::Request&, httplib::Response& res) {
-      auto nodes = view_->nodes();
-      if (!nodes.ok()) return send_error(res, status_of(nodes.status()), nodes.status().message());
-      json_writer w;
-      w.begin_array();
-      for (const auto& n : *nodes) write_json(w, n);
-      w.end_array();
-      send_json(res, 200, w.str());
-    }));
+                 auto nodes = view_->nodes();
+                 if (!nodes.ok())
+                   return send_error(res, status_of(nodes.status()), nodes.status().message());
+                 json_writer w;
+                 w.begin_array();
+                 for (const auto& n : *nodes) write_json(w, n);
+                 w.end_array();
+                 send_json(res, 200, w.str());
+               }));
     http_->Get("/api/v1/queues", guarded([this](const httplib::Request&, httplib::Response& res) {
-      auto qs = view_->queues();
-      if (!qs.ok()) return send_error(res, status_of(qs.status()), qs.status().message());
-      json_writer w;
-      w.begin_array();
-      for (const auto& q : *qs) write_json(w, q);
-      w.end_array();
-      send_json(res, 200, w.str());
-    }));
+                 auto qs = view_->queues();
+                 if (!qs.ok())
+                   return send_error(res, status_of(qs.status()), qs.status().message());
+                 json_writer w;
+                 w.begin_array();
+                 for (const auto& q : *qs) write_json(w, q);
+                 w.end_array();
+                 send_json(res, 200, w.str());
+               }));
     http_->Get("/api/v1/programs", guarded([this](const httplib::Request&, httplib::Response& res) {
-      auto ps = view_->programs();
-      if (!ps.ok()) return send_error(res, status_of(ps.status()), ps.status().message());
-      json_writer w;
-      w.begin_array();
-      for (const auto& p : *ps) write_json(w, p, false);
-      w.end_array();
-      send_json(res, 200, w.str());
-    }));
+                 auto ps = view_->programs();
+                 if (!ps.ok())
+                   return send_error(res, status_of(ps.status()), ps.status().message());
+                 json_writer w;
+                 w.begin_array();
+                 for (const auto& p : *ps) write_json(w, p, false);
+                 w.end_array();
+                 send_json(res, 200, w.str());
+               }));
     http_->Get(R"(/api/v1/programs/(\d{1,19}))",
                guarded([this](const httplib::Request& req, httplib::Response& res) {
                  uint64_t id = 0;
@@ -200,40 +193,48 @@ class server final : public http_console {
                   w.begin_object().key("id").value(id).key("state").value("cancelled").end_object();
                   send_json(res, 200, w.str());
                 }));
-    http_->Post(R"(/api/v1/nodes/(\d{1,19})/(drain|undrain))",
+    http_->Post(
+        R"(/api/v1/nodes/(\d{1,19})/(drain|undrain))",
+        guarded([this](const httplib::Request& req, httplib::Response& res) {
+          uint64_t id = 0;
+          if (!absl::SimpleAtoi(req.matches[1].str(), &id))
+            return send_error(res, 400, "a node id is a number");
+          const bool drain = req.matches[2].str() == "drain";
+          if (auto s = view_->set_draining(id, drain); !s.ok())
+            return send_error(res, status_of(s), s.message());
+          json_writer w;
+          w.begin_object().key("id").value(id).key("state").value(drain ? "draining" : "up");
+          w.end_object();
+          send_json(res, 200, w.str());
+        }));
+    http_->Get("/api/v1/sessions", guarded([this](const httplib::Request&, httplib::Response& res) {
+                 auto ss = view_->sessions();
+                 if (!ss.ok())
+                   return send_error(res, status_of(ss.status()), ss.status().message());
+                 json_writer w;
+                 w.begin_array();
+                 for (const auto& s : *ss) write_json(w, s);
+                 w.end_array();
+                 send_json(res, 200, w.str());
+               }));
+    http_->Get(R"(/api/v1/sessions/(s-[0-9a-f]{1,16}))",
+               guarded([this](const httplib::Request& req, httplib::Response& res) {
+                 auto s = view_->session(req.matches[1].str());
+                 if (!s.ok()) return send_error(res, status_of(s.status()), s.status().message());
+                 json_writer w;
+                 write_json(w, *s);
+                 send_json(res, 200, w.str());
+               }));
+    http_->Post(R"(/api/v1/sessions/(s-[0-9a-f]{1,16})/stop)",
                 guarded([this](const httplib::Request& req, httplib::Response& res) {
-                  uint64_t id = 0;
-                  if (!absl::SimpleAtoi(req.matches[1].str(), &id))
-                    return send_error(res, 400, "a node id is a number");
-                  const bool drain = req.matches[2].str() == "drain";
-                  if (auto s = view_->set_draining(id, drain); !s.ok())
+                  const std::string id = req.matches[1].str();
+                  if (auto s = view_->stop_session(id); !s.ok())
                     return send_error(res, status_of(s), s.message());
                   json_writer w;
-                  w.begin_object().key("id").value(id).key("state").value(drain ? "draining" : "up");
-                  w.end_object();
+                  w.begin_object().key("id").value(id).key("state").value("stopping").end_object();
                   send_json(res, 200, w.str());
                 }));
-    http_->set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-      if (!res.body.empty()) return;
-      if (res.status == 404)
-        send_error(res, 404, absl::StrCat("no such resource: ", req.method, " ", req.path));
-      else if (res.status == 400 && req.method == "POST")
-        send_error(res, 400, "a POST needs a Content-Length (an empty body is fine: -d '')");
-      else
-        send_error(res, res.status, absl::StrCat("HTTP ", res.status));
-    });
-    http_->set_exception_handler(
-        [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
-          std::string what = "unknown";
-          try {
-            std::rethrow_exception(ep);
-          } catch (const std::exception& e) {
-            what = e.what();
-          } catch (...) {
-          }
-          log_warn("http", absl::StrCat(req.method, " ", req.path, ": ", what));
-          send_error(res, 500, "internal error");
-        });
+    install_json_handlers(*http_, "http");
   }
 
   caf::actor_system& sys_;

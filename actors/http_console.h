@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "actors/broker.h"
 #include "actors/job_manager.h"
+#include "actors/session_manager.h"
 #include "auth/auth.h"
 
 namespace tranche {
@@ -31,6 +32,7 @@ struct http_console_config {
   std::string tls_certificate, tls_key;  // both or neither
   job_manager_actor job_manager;
   broker_actor broker;
+  session_manager_actor session_manager;
 };
 
 class http_console {

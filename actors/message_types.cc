@@ -8,6 +8,7 @@
 #include "actors/job_manager.h"
 #include "actors/planner.h"
 #include "actors/portion.h"
+#include "actors/session_manager.h"
 #include "tranche/client.h"
 
 namespace tranche {
@@ -27,6 +28,8 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<portion_actor>("tranche.portion");
   cfg.add_message_type<job_manager_actor>("tranche.job_manager");
   cfg.add_message_type<head_actor>("tranche.head");
+  cfg.add_message_type<session_manager_actor>("tranche.session_manager");
+  cfg.add_message_type<node_agent_actor>("tranche.node_agent");
   cfg.add_message_type<lease_ask>("tranche.lease_ask");
   cfg.add_message_type<capacity>("tranche.capacity");
   cfg.add_message_type<queue_config>("tranche.queue_config");

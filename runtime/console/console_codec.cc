@@ -9,13 +9,11 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "console/capnp_frame.h"
 #include "schemas/console.capnp.h"
 
 namespace tranche {
 namespace {
-
-capnp::Text::Reader text(const std::string& s) { return capnp::Text::Reader(s.data(), s.size()); }
-std::string str(capnp::Text::Reader t) { return std::string(t.begin(), t.size()); }
 
 static_assert(static_cast<int>(program_state::cancelled) ==
               static_cast<int>(wire::ProgramState::CANCELLED));
@@ -100,35 +98,6 @@ absl::StatusOr<program_info> read(wire::ProgramInfo::Reader r) {
   }
   for (auto c : r.getCapacity()) p.capacity.push_back({c.getAt(), c.getSlots()});
   return p;
-}
-
-std::vector<char> flat(capnp::MessageBuilder& mb) {
-  auto words = capnp::messageToFlatArray(mb);
-  auto bytes = words.asChars();
-  return std::vector<char>(bytes.begin(), bytes.end());
-}
-
-// Runs `body` on a reader of the untrusted bytes; `what` names the message.
-template <class Root, class F>
-auto with_reader(const char* data, size_t size, const char* what, F body)
-    -> decltype(body(std::declval<typename Root::Reader>())) {
-  if (size == 0 || size % sizeof(capnp::word) != 0)
-    return absl::InvalidArgumentError(
-        absl::StrCat("malformed ", what, ": size is not a whole number of words"));
-  kj::Array<capnp::word> aligned = kj::heapArray<capnp::word>(size / sizeof(capnp::word));
-  std::memcpy(aligned.begin(), data, size);
-  try {
-    capnp::ReaderOptions opts;
-    // Proportional to the message: lists of zero-sized structs cost no bytes.
-    opts.traversalLimitInWords =
-        std::min<uint64_t>(uint64_t{64} << 20, size / sizeof(capnp::word) * 4 + 64);
-    opts.nestingLimit = 16;
-    capnp::FlatArrayMessageReader reader(aligned, opts);
-    return body(reader.getRoot<Root>());
-  } catch (const kj::Exception& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("malformed ", what, ": ", e.getDescription().cStr()));
-  }
 }
 
 }  // namespace

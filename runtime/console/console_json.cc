@@ -90,6 +90,30 @@ void write_json(json_writer& w, const node_info& n) {
   w.end_object();
 }
 
+void write_json(json_writer& w, const session_info& s) {
+  auto ms = [&](const char* key, int64_t v) {
+    if (v > 0)
+      w.key(key).value(v);
+    else
+      w.key(key).null();
+  };
+  w.begin_object();
+  w.key("id").value(s.id);
+  w.key("name").value(s.name);
+  w.key("state").value(std::string(to_string(s.state)));
+  w.key("reason").value(s.reason);
+  w.key("node").value(s.node);
+  w.key("endpoint").value(s.endpoint);
+  w.key("requester").value(s.requester);
+  ms("created_unix_ms", s.created_unix_ms);
+  ms("ended_unix_ms", s.ended_unix_ms);
+  ms("idle_since_unix_ms", s.idle_since_unix_ms);
+  ms("expires_unix_ms", s.expires_unix_ms);
+  w.key("idle_timeout_s").value(s.idle_timeout_ms / 1000);
+  w.key("statements").value(s.statements);
+  w.end_object();
+}
+
 void write_json(json_writer& w, const queue_status& q) {
   w.begin_object();
   w.key("name").value(q.config.name);

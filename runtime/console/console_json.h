@@ -6,6 +6,7 @@
 
 #include "console/json.h"
 #include "tranche/console.h"
+#include "tranche/session.h"
 #include "tranche/queues.h"
 
 namespace tranche {
@@ -20,6 +21,10 @@ void write_json(json_writer& w, const program_info& p, bool details);
 // {"id", "state": "up"|"draining", "slots", "free_slots", "memory",
 //  "free_memory", "leases"}
 void write_json(json_writer& w, const node_info& n);
+// A session (tranche/session.h): id, name, state, reason, node, endpoint,
+// requester, times (unix ms; null when not set), idle timeout, statements.
+// Never a token: the head does not have it.
+void write_json(json_writer& w, const session_info& s);
 // {"name", "weight", "min_slots", "min_memory", "max_slots" (null: none),
 //  "max_memory", "max_waiting", "used_slots", "used_memory",
 //  "waiting_programs", "requests", "share"}

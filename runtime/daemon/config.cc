@@ -367,6 +367,62 @@ const std::vector<key_spec>& keys() {
          c->admin_token_file = std::string(v);
          return absl::OkStatus();
        }},
+      {"max-sessions", "4", "how many sessions (kernel processes) this node hosts at most; 0: none",
+       [](daemon_config* c, std::string_view v) {
+         int64_t n = 0;
+         if (parse_digits(v, &n) != number_result::ok || n > 10'000)
+           return absl::InvalidArgumentError(
+               absl::StrCat("expected an integer in 0..10000, got ", quoted(v)));
+         c->max_sessions = n;
+         return absl::OkStatus();
+       }},
+      {"session-kernel", "(tranche-kernel next to tranched)",
+       "the session kernel binary this node launches",
+       [](daemon_config* c, std::string_view v) {
+         c->session_kernel = std::string(v);
+         return absl::OkStatus();
+       }},
+      {"session-address", "127.0.0.1:0",
+       "host:port the kernels' HTTP endpoints (REST API, notebook) listen on; port 0: a free one "
+       "per session",
+       [](daemon_config* c, std::string_view v) {
+         if (auto s = check_host_port(v); !s.ok()) return s;
+         c->session_address = std::string(v);
+         return absl::OkStatus();
+       }},
+      {"session-advertise", "(the host of session-address)",
+       "the host clients reach this node's session endpoints at",
+       [](daemon_config* c, std::string_view v) {
+         c->session_advertise = std::string(v);
+         return absl::OkStatus();
+       }},
+      {"session-idle-timeout", "1h",
+       "head: a session idle this long is culled (a running statement keeps it busy, never idle); "
+       "`tranche session create --idle-timeout` overrides it",
+       [](daemon_config* c, std::string_view v) {
+         return set_duration(&c->session_idle_timeout_ms, v);
+       }},
+      {"session-max-lifetime", "24h",
+       "head: the absolute end of every session and its token, busy or not",
+       [](daemon_config* c, std::string_view v) {
+         return set_duration(&c->session_max_lifetime_ms, v);
+       }},
+      {"session-register-timeout", "30s",
+       "head: a launched kernel that has not registered by then is killed and its session fails",
+       [](daemon_config* c, std::string_view v) {
+         return set_duration(&c->session_register_timeout_ms, v);
+       }},
+      {"session-max-result-rows", "1000",
+       "head: rows of a statement's result a session keeps and shows (the row count is always "
+       "whole)",
+       [](daemon_config* c, std::string_view v) {
+         int64_t n = 0;
+         if (parse_digits(v, &n) != number_result::ok || n < 1 || n > 10'000'000)
+           return absl::InvalidArgumentError(
+               absl::StrCat("expected an integer in 1..10000000, got ", quoted(v)));
+         c->session_max_result_rows = n;
+         return absl::OkStatus();
+       }},
   };
   return table;
 }
@@ -542,11 +598,20 @@ void resolve_defaults(daemon_config* config) {
     config->catalog = absl::StrCat(config->work_dir, "/catalog.db");
   if (config->history.empty() && config->role == daemon_role::head)
     config->history = absl::StrCat(config->work_dir, "/history.db");
+  if (config->session_advertise.empty()) {
+    const std::string_view host = host_of(config->session_address);
+    const bool wildcard = host.empty() || host == "0.0.0.0" || host == "::";
+    config->session_advertise = wildcard ? config->advertise : std::string(host);
+  }
 }
 
 absl::Status validate(const daemon_config& c) {
   std::vector<std::string> errors;
   if (c.role == daemon_role::unset) errors.push_back("role: required (head or worker)");
+  if (c.session_register_timeout_ms < 1000)
+    errors.push_back("session-register-timeout: at least 1s (a kernel needs time to start)");
+  if (c.session_max_lifetime_ms < 1000)
+    errors.push_back("session-max-lifetime: at least 1s");
   if (c.role == daemon_role::worker && c.join.empty())
     errors.push_back("join: required for a worker (the head's host:port)");
   if (c.secret_file.empty()) errors.push_back("secret-file: required");

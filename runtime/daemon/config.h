@@ -85,6 +85,22 @@ struct daemon_config {
   // the HTTP API and, instead of the cluster secret, to tranchectl
   // (TRANCHE_ADMIN_TOKEN). Empty: no token; the HTTP endpoint then needs one.
   std::string admin_token_file;
+  // Sessions (actors/session_manager.h). Every node: how many sessions it
+  // hosts at most (0: none), the kernel binary (empty: tranche-kernel next
+  // to tranched), where kernels' endpoints listen (port 0: a free one each)
+  // and the host clients reach them at (empty until resolve_defaults(): the
+  // host of session-address, or `advertise` if that is a wildcard). Head:
+  // the default idle timeout, the absolute lifetime (the token's too), the
+  // time a launched kernel has to register, and the rows a statement's
+  // output keeps.
+  int64_t max_sessions = 4;
+  std::string session_kernel;
+  std::string session_address = "127.0.0.1:0";
+  std::string session_advertise;
+  int64_t session_idle_timeout_ms = 3600'000;
+  int64_t session_max_lifetime_ms = 24 * 3600'000;
+  int64_t session_register_timeout_ms = 30'000;
+  int64_t session_max_result_rows = 1000;
 };
 
 // A `queue` value: `NAME [weight=W] [min-slots=N] [min-memory=SIZE]

@@ -1,6 +1,8 @@
 // The daemon's line logger; see log.h for the line format and its guarantees.
 #include "daemon/log.h"
 
+#include "auth/session_token.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -149,6 +151,8 @@ std::string logger::format(log_level level, std::string_view component,
     for (const std::string& s : redactions_) replacements.emplace_back(s, "[redacted]");
     if (!replacements.empty()) body = absl::StrReplaceAll(body, replacements);
   }
+  // Session tokens are never written, whoever passes one in.
+  if (body.find(kSessionTokenPrefix) != std::string::npos) body = redact_tokens(body);
   std::string line = absl::StrCat(iso8601_utc(now), " ", av(padded_name(level)), " ");
   append_escaped(&line, body);
   line.push_back('\n');

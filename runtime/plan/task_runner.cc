@@ -171,6 +171,9 @@ absl::StatusOr<task_output> run_task(const task_spec& task, block_source& inputs
       p.sink == sink_kind::hash ? static_cast<size_t>(std::max(1, p.partitions)) : 1;
   out.partitions.resize(parts);
   emit_fn sink = [&](batch b) -> absl::Status {
+    // Checked at every batch between operators too: a join whose probe
+    // batch matches millions of rows stops within one output batch.
+    if (stopped()) return cancelled();
     if (b.rows == 0) return absl::OkStatus();
     out.rows += b.rows;
     out.bytes += approx_bytes(b);
@@ -190,7 +193,10 @@ absl::StatusOr<task_output> run_task(const task_spec& task, block_source& inputs
   for (size_t i = ops.size(); i-- > 0;) {
     physical_operator* op = ops[i].get();
     const emit_fn* next = &emitters[i + 1];
-    emitters[i] = [op, next](batch b) { return op->push(std::move(b), *next); };
+    emitters[i] = [op, next, &stopped, &cancelled](batch b) -> absl::Status {
+      if (stopped()) return cancelled();
+      return op->push(std::move(b), *next);
+    };
   }
   const emit_fn& head = emitters[0];
 

@@ -28,22 +28,45 @@ class daemon_cluster {
   }
   ~daemon_cluster() {
     for (pid_t p : pids_) stop(p);
+    // Session kernels run in process groups of their own: each one an agent
+    // started ("kernel started (pid N)") is killed here too.
+    for (pid_t p : kernel_pids()) ::kill(p, SIGKILL);
     std::filesystem::remove_all(dir_);
+  }
+
+  // The pids of the session kernels the daemons' agents started.
+  [[nodiscard]] std::vector<pid_t> kernel_pids() const {
+    std::vector<pid_t> out;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir_, ec)) {
+      if (e.path().extension() != ".log") continue;
+      const std::string log = slurp(e.path());
+      static const std::regex re("kernel started \\(pid ([0-9]+)\\)");
+      for (auto it = std::sregex_iterator(log.begin(), log.end(), re); it != std::sregex_iterator();
+           ++it)
+        out.push_back(static_cast<pid_t>(std::stol((*it)[1])));
+    }
+    return out;
   }
   daemon_cluster(const daemon_cluster&) = delete;
   daemon_cluster& operator=(const daemon_cluster&) = delete;
 
   // Starts the head with these extra flags and `workers` workers of one slot
   // each; false (and a message naming the log) when they do not come up in 10 s.
-  [[nodiscard]] bool start(int workers, const std::vector<std::string>& head_flags = {}) {
+  [[nodiscard]] bool start(int workers, const std::vector<std::string>& head_flags = {},
+                           const std::vector<std::string>& worker_flags = {}) {
     head_flags_ = head_flags;
     if (!start_head()) return false;
     for (int w = 0; w < workers; ++w) {
       const std::string n = std::to_string(w);
-      pids_.push_back(spawn({bin("tranched"), "--role", "worker", "--join", address(), "--slots",
-                             "1", "--memory", "1GiB", "--secret-file", key(), "--work-dir",
-                             (dir_ / ("w" + n)).string(), "--log-file",
-                             (dir_ / ("w" + n + ".log")).string()}));
+      std::vector<std::string> args{bin("tranched"), "--role", "worker", "--join", address(),
+                                    "--slots", "1", "--memory", "1GiB", "--secret-file", key(),
+                                    "--work-dir", (dir_ / ("w" + n)).string(), "--log-file",
+                                    (dir_ / ("w" + n + ".log")).string()};
+      args.insert(args.end(), worker_flags.begin(), worker_flags.end());
+      const pid_t pid = spawn(args);
+      pids_.push_back(pid);
+      worker_pids_.push_back(pid);
     }
     return workers == 0 || wait_for(head_log(), "node " + std::to_string(workers + 1) + " joined");
   }
@@ -75,6 +98,15 @@ class daemon_cluster {
   }
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
   [[nodiscard]] pid_t head_pid() const { return head_pid_; }
+  [[nodiscard]] const std::vector<pid_t>& worker_pids() const { return worker_pids_; }
+  // The worker that joined as `node` (its log says "as node N"), or -1.
+  [[nodiscard]] pid_t worker_pid_of_node(uint64_t node) const {
+    for (size_t w = 0; w < worker_pids_.size(); ++w)
+      if (slurp(dir_ / ("w" + std::to_string(w) + ".log"))
+              .find(" as node " + std::to_string(node) + " ") != std::string::npos)
+        return worker_pids_[w];
+    return -1;
+  }
 
   // Polls the head's ledger for up to `bound` until every registered slot is
   // free and no lease or request is left; the last totals seen.
@@ -118,6 +150,7 @@ class daemon_cluster {
   std::string port_;
   pid_t head_pid_ = -1;
   std::vector<pid_t> pids_;
+  std::vector<pid_t> worker_pids_;
 };
 
 // Waits up to `bound` for `pid` to exit; its exit code, -1 if killed by a

@@ -327,6 +327,34 @@ TEST(Describe, OneLineWithoutTheSecret) {
   EXPECT_TRUE(contains(std::string(describe(c)), "worker join=h:7400 advertise=127.0.0.1"));
 }
 
+TEST(Config, SessionKeysParseAndCheck) {
+  daemon_config c;
+  ASSERT_TRUE(apply_flags(&c, {"--max-sessions", "0", "--session-address", "0.0.0.0:0",
+                               "--session-idle-timeout", "20m", "--session-max-lifetime", "2d",
+                               "--session-register-timeout", "5s", "--session-max-result-rows",
+                               "50", "--session-kernel", "/opt/k"})
+                  .ok());
+  EXPECT_EQ(c.max_sessions, 0);
+  EXPECT_EQ(c.session_idle_timeout_ms, 20 * 60'000);
+  EXPECT_EQ(c.session_max_lifetime_ms, 2 * 24 * 3600'000);
+  EXPECT_EQ(c.session_register_timeout_ms, 5000);
+  EXPECT_EQ(c.session_max_result_rows, 50);
+  EXPECT_EQ(c.session_kernel, "/opt/k");
+  c.advertise = "10.0.0.5";
+  resolve_defaults(&c);
+  EXPECT_EQ(c.session_advertise, "10.0.0.5");  // a wildcard session-address
+  daemon_config d;
+  EXPECT_FALSE(apply_flags(&d, {"--max-sessions", "-1"}).ok());
+  EXPECT_FALSE(apply_flags(&d, {"--session-address", "nohost"}).ok());
+  EXPECT_FALSE(apply_flags(&d, {"--session-max-result-rows", "0"}).ok());
+  d.role = daemon_role::head;
+  d.secret_file = "k";
+  d.session_register_timeout_ms = 10;
+  auto v = validate(d);
+  EXPECT_NE(std::string(v.message()).find("session-register-timeout: at least 1s"), std::string::npos)
+      << v;
+}
+
 TEST(Reference, ListsEveryKeyAsAMarkdownTable) {
   const std::string ref = config_reference();
   EXPECT_EQ(ref.rfind("| Key | Default | Meaning |\n|---|---|---|\n", 0), 0u);
@@ -336,11 +364,13 @@ TEST(Reference, ListsEveryKeyAsAMarkdownTable) {
         "tls-key", "tls-ca", "work-dir", "drain-timeout", "block-memory", "policy", "queue",
         "preempt-grace", "catalog", "task-retries", "task-deadline", "speculation", "max-message-size",
         "max-program-size", "max-result-size", "history", "history-keep", "history-max-age", "http",
-        "http-metrics-public", "admin-token-file"})
+        "http-metrics-public", "admin-token-file", "max-sessions", "session-kernel",
+        "session-address", "session-advertise", "session-idle-timeout", "session-max-lifetime",
+        "session-register-timeout", "session-max-result-rows"})
     EXPECT_TRUE(contains(std::string(ref), std::string("| `") + key + "` | ")) << key;
   EXPECT_TRUE(contains(std::string(ref), "| `memory` | 4GiB | "));
-  // 2 header lines + 34 keys, each line a complete row.
-  EXPECT_EQ(std::count(ref.begin(), ref.end(), '\n'), 36);
+  // 2 header lines + 42 keys, each line a complete row.
+  EXPECT_EQ(std::count(ref.begin(), ref.end(), '\n'), 44);
 }
 
 TEST(Console, HttpHistoryAndTokenKeys) {

@@ -195,3 +195,17 @@ TEST(LogLevel, ParsesNamesCaseInsensitively) {
 
 }  // namespace
 }  // namespace tranche
+
+namespace tranche {
+namespace {
+
+TEST(Logger, SessionTokensNeverReachALine) {
+  logger log;
+  const std::string line = log.format(
+      log_level::warn, "kernel", "refused Bearer trs_0123456789abcdef0123456789abcdef for s-1");
+  EXPECT_EQ(line.find("0123456789abcdef"), std::string::npos) << line;
+  EXPECT_NE(line.find("Bearer trs_<redacted> for s-1"), std::string::npos) << line;
+}
+
+}  // namespace
+}  // namespace tranche

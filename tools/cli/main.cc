@@ -19,6 +19,7 @@
 #include "cli/interrupt.h"
 #include "cli/output.h"
 #include "cli/progress.h"
+#include "cli/session_cmd.h"
 #include "cli/shell.h"
 #include "daemon/config.h"
 #include "io/sample_gen.h"
@@ -35,6 +36,10 @@ constexpr const char* kUsage = R"(usage:
                                           TPC-H's 8 tables as DIR/<table>/part-NNN.csv
   tranche convert --from 'GLOB' --to DIR [--delimiter C] [--no-header] [--rows-per-batch N]
                                           CSV files -> DIR/<name>.tcol columnar files
+  tranche session create [--name N] [--idle-timeout D] [--node N] [--token-file F]
+  tranche session list | show ID | stop ID   (each with --cluster, --secret-file, -o json;
+                                          `tranche session` alone prints their usage)
+                                          interactive sessions on a cluster of daemons
   tranche shell (--session ID | --endpoint HOST:PORT) [--token-file F]
                                           an interactive SQL prompt on a session
 
@@ -343,6 +348,7 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (cmd == "sql") return cmd_sql(args);
   if (cmd == "gen") return cmd_gen(args);
+  if (cmd == "session") return tranche::cli::run_session_command(args);
   if (cmd == "convert") return tranche::cli::cmd_convert(args, kUsage, std::cout, std::cerr);
   return usage_error("unknown command " + cmd);
 }

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <chrono>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -41,6 +42,10 @@ commands:
   queue set NAME [--weight W] [--min S] [--max S|none] [--max-waiting N|none]
                              add a queue or change one (slots); takes effect at once
   top                        a live view refreshed every second; q quits
+  sessions                   every session kept: state, node, endpoint, requester, age,
+                             statements, and why it ended
+  session ID                 one session in full
+  session stop ID            stop a session (its running statement is cancelled)
 
 options:
   --cluster HOST:PORT  the head daemon (or TRANCHE_CLUSTER)
@@ -52,6 +57,12 @@ options:
   --tls-ca F           the cluster CA's certificate (or TRANCHE_TLS_CA)
   -o json              read commands print JSON (one object or array) instead of text
 )";
+
+int64_t now_unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 int usage_error(const std::string& msg) {
   std::cerr << "tranchectl: " << msg << "\n" << kUsage;
@@ -257,6 +268,12 @@ int main(int argc, char** argv) {
   } else if (cmd == "program" || cmd == "cancel") {
     if (words.size() != 2 || !parse_id(words[1], &id))
       return usage_error(cmd + " needs a program id");
+  } else if (cmd == "sessions") {
+    if (words.size() != 1) return usage_error("sessions takes no arguments");
+  } else if (cmd == "session") {
+    const bool stop = words.size() == 3 && words[1] == "stop";
+    if (!stop && words.size() != 2) return usage_error("session needs ID or stop ID");
+    if (stop && json) return usage_error("session stop has no JSON output");
   } else if (cmd == "queue") {
     if (!is_queue_set || words.size() != 3) return usage_error("queue needs set NAME [flags]");
   } else {
@@ -321,6 +338,19 @@ int main(int argc, char** argv) {
     } else {
       std::cout << tranche::ctl::render_program(*p);
     }
+  } else if (cmd == "sessions") {
+    auto ss = c.sessions();
+    if (!ss.ok()) return fail(ss.status());
+    std::cout << (json ? tranche::ctl::sessions_json(*ss)
+                       : tranche::ctl::render_sessions(*ss, now_unix_ms()));
+  } else if (cmd == "session" && words.size() == 3) {
+    if (auto s = c.stop_session(words[2]); !s.ok()) return fail(s);
+    std::cout << "session " << words[2] << " stopping\n";
+  } else if (cmd == "session") {
+    auto s = c.session(words[1]);
+    if (!s.ok()) return fail(s.status());
+    std::cout << (json ? tranche::ctl::session_json(*s)
+                       : tranche::ctl::render_session(*s, now_unix_ms()));
   } else if (cmd == "cancel") {
     if (auto s = c.cancel(id); !s.ok()) return fail(s);
     std::cout << "program " << id << " cancelled\n";

@@ -107,6 +107,59 @@ std::string render_nodes(const std::vector<node_info>& nodes) {
   return table(rows);
 }
 
+std::string render_sessions(const std::vector<session_info>& sessions, int64_t now_unix_ms) {
+  std::vector<std::vector<std::string>> rows{
+      {"ID", "NAME", "STATE", "NODE", "ENDPOINT", "REQUESTER", "AGE", "STATEMENTS", "REASON"}};
+  for (const auto& s : sessions) {
+    const int64_t end = s.ended_unix_ms > 0 ? s.ended_unix_ms : now_unix_ms;
+    rows.push_back({s.id, s.name.empty() ? "-" : one_line(s.name, 24),
+                    std::string(to_string(s.state)), std::to_string(s.node),
+                    s.endpoint.empty() ? "-" : s.endpoint,
+                    s.requester.empty() ? "-" : s.requester,
+                    format_seconds(static_cast<double>(end - s.created_unix_ms) / 1000),
+                    std::to_string(s.statements), s.reason.empty() ? "-" : one_line(s.reason, 60)});
+  }
+  return table(rows);
+}
+
+std::string render_session(const session_info& s, int64_t now_unix_ms) {
+  auto since = [&](int64_t t) {
+    return format_seconds(static_cast<double>(now_unix_ms - t) / 1000) + " ago";
+  };
+  std::vector<std::vector<std::string>> rows{
+      {"session", s.id},
+      {"name", s.name.empty() ? "-" : s.name},
+      {"state", std::string(to_string(s.state))},
+      {"node", std::to_string(s.node)},
+      {"endpoint", s.endpoint.empty() ? "-" : s.endpoint},
+      {"requester", s.requester.empty() ? "-" : s.requester},
+      {"created", since(s.created_unix_ms)},
+      {"idle timeout", format_seconds(static_cast<double>(s.idle_timeout_ms) / 1000)},
+      {"statements", std::to_string(s.statements)}};
+  if (s.idle_since_unix_ms > 0) rows.push_back({"idle since", since(s.idle_since_unix_ms)});
+  if (s.ended_unix_ms > 0)
+    rows.push_back({"ended", since(s.ended_unix_ms)});
+  else
+    rows.push_back({"expires in", format_seconds(static_cast<double>(s.expires_unix_ms -
+                                                                     now_unix_ms) / 1000)});
+  if (!s.reason.empty()) rows.push_back({"reason", s.reason});
+  return table(rows);
+}
+
+std::string sessions_json(const std::vector<session_info>& sessions) {
+  json_writer w;
+  w.begin_array();
+  for (const auto& s : sessions) write_json(w, s);
+  w.end_array();
+  return w.str() + "\n";
+}
+
+std::string session_json(const session_info& s) {
+  json_writer w;
+  write_json(w, s);
+  return w.str() + "\n";
+}
+
 std::string render_programs(const std::vector<program_info>& programs) {
   std::vector<std::vector<std::string>> rows{
       {"ID", "STATE", "QUEUE", "SUBMITTER", "WALL", "SLOT-SECONDS", "HELD", "PROGRAM"}};

@@ -7,6 +7,7 @@
 
 #include "tranche/client.h"
 #include "tranche/console.h"
+#include "tranche/session.h"
 
 namespace tranche::ctl {
 
@@ -25,6 +26,14 @@ struct cluster_view {
 // `width` > 0 no line is longer (the terminal of `top`).
 [[nodiscard]] std::string render_status(const cluster_view& v, size_t width = 0);
 [[nodiscard]] std::string status_json(const cluster_view& v);
+
+// Sessions (tranche session list, tranchectl sessions): one line each, the
+// age and idle time relative to `now_unix_ms`; one session in full.
+[[nodiscard]] std::string render_sessions(const std::vector<session_info>& sessions,
+                                          int64_t now_unix_ms);
+[[nodiscard]] std::string render_session(const session_info& s, int64_t now_unix_ms);
+[[nodiscard]] std::string sessions_json(const std::vector<session_info>& sessions);
+[[nodiscard]] std::string session_json(const session_info& s);
 
 // "850ms", "12.3s", "4m05s", "2h13m".
 [[nodiscard]] std::string format_seconds(double s);

@@ -26,7 +26,9 @@
 #include "actors/http_console.h"
 #include "actors/job_manager.h"
 #include "actors/message_types.h"
+#include "actors/node_agent.h"
 #include "actors/planner.h"
+#include "actors/session_manager.h"
 #include "actors/transport.h"
 #include "auth/auth.h"
 #include "catalog/table_store.h"
@@ -54,6 +56,32 @@ int stop_signal() {
 block_store_options store_options(const daemon_config& cfg) {
   return block_store_options{cfg.block_memory,
                              absl::StrCat(cfg.work_dir, "/blocks-", static_cast<int>(getpid()))};
+}
+
+// This node's agent, launching the kernels of sessions placed here and
+// attaching them to the head at `cluster`. Paths are absolute: a kernel runs
+// in its session's directory.
+node_agent_config agent_config(const daemon_config& cfg, std::string cluster, uint64_t node) {
+  namespace fs = std::filesystem;
+  auto absolute = [](const std::string& p) {
+    std::error_code ec;
+    return p.empty() ? p : fs::absolute(p, ec).lexically_normal().string();
+  };
+  node_agent_config a;
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  a.kernel_binary = !cfg.session_kernel.empty() ? absolute(cfg.session_kernel)
+                                                : (self.parent_path() / "tranche-kernel").string();
+  a.cluster = std::move(cluster);
+  a.secret_file = absolute(cfg.secret_file);
+  a.tls_certificate = absolute(cfg.tls_certificate);
+  a.tls_key = absolute(cfg.tls_key);
+  a.tls_ca = absolute(cfg.tls_ca);
+  a.http_address = cfg.session_address;
+  a.advertise_host = cfg.session_advertise;
+  a.work_dir = absolute(cfg.work_dir);
+  a.node = node;
+  return a;
 }
 
 int run_head(caf::actor_system& sys, const daemon_config& cfg,
@@ -125,7 +153,21 @@ int run_head(caf::actor_system& sys, const daemon_config& cfg,
   jc.max_result_bytes = cfg.max_result_size;
   jc.history = history;
   auto jm = spawn_job_manager(sys, jc);
-  head_config hc{broker, jm, directory, secret, 2, admin};
+  session_manager_config smc;
+  smc.broker = broker;
+  smc.book.default_idle_timeout_ms = cfg.session_idle_timeout_ms;
+  smc.book.max_lifetime_ms = cfg.session_max_lifetime_ms;
+  smc.book.register_timeout_ms = cfg.session_register_timeout_ms;
+  smc.max_result_rows = cfg.session_max_result_rows;
+  auto sessions = spawn_session_manager(sys, smc);
+  head_config hc;
+  hc.broker = broker;
+  hc.job_manager = jm;
+  hc.session_manager = sessions;
+  hc.directory = directory;
+  hc.secret = secret;
+  hc.first_node_id = 2;
+  hc.admin = admin;
   auto head = spawn_head(sys, hc);
   std::unique_ptr<http_console> http;
   bool http_failed = false;
@@ -138,6 +180,7 @@ int run_head(caf::actor_system& sys, const daemon_config& cfg,
     h.tls_key = cfg.tls_key;
     h.job_manager = jm;
     h.broker = broker;
+    h.session_manager = sessions;
     auto started = http_console::start(sys, std::move(h));
     if (!started.ok()) {
       log_error("head", std::string(started.status().message()));
@@ -164,6 +207,7 @@ int run_head(caf::actor_system& sys, const daemon_config& cfg,
                : tls       ? caf::openssl::publish(head, port, host.c_str(), true)
                            : sys.middleman().publish(head, port, host.c_str(), true);
   int rc = 0;
+  node_agent_actor agent;
   if (http_failed) {
     rc = 1;
   } else if (!bound) {
@@ -176,11 +220,14 @@ int run_head(caf::actor_system& sys, const daemon_config& cfg,
     log_info("head", absl::StrCat("listening on ", host, ":", *bound, tls ? " (TLS)" : "", " with ",
                                   cfg.slots, " slots and ", cfg.memory >> 20, " MiB; policy ",
                                   cfg.policy, "; queues ", queues));
+    agent = spawn_node_agent(sys, agent_config(cfg, absl::StrCat(cfg.advertise, ":", *bound), 1));
+    caf::anon_send(sessions, agent_atom::value, uint64_t{1}, cfg.max_sessions, agent);
     const int sig = stop_signal();
     log_info("head", absl::StrCat("signal ", sig, ": stopping"));
   }
   http.reset();  // no request reaches the actors while they stop
-  for (auto a : {caf::actor_cast<caf::actor>(head), caf::actor_cast<caf::actor>(jm),
+  for (auto a : {caf::actor_cast<caf::actor>(agent), caf::actor_cast<caf::actor>(sessions),
+                 caf::actor_cast<caf::actor>(head), caf::actor_cast<caf::actor>(jm),
                  caf::actor_cast<caf::actor>(planner), caf::actor_cast<caf::actor>(broker),
                  caf::actor_cast<caf::actor>(exec)})
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
@@ -278,6 +325,12 @@ int run_worker(caf::actor_system& sys, const daemon_config& cfg, const cluster_s
       return 1;
     }
     caf::anon_send(exec, node_atom::value, node);
+    auto agent = spawn_node_agent(sys, agent_config(cfg, cfg.join, node));
+    {
+      // Sent by an actor of this process: the head checks it is node `node`'s.
+      caf::scoped_actor self{sys};
+      self->send(*head, agent_atom::value, node, cfg.max_sessions, agent);
+    }
     log_info("worker",
              absl::StrCat("joined ", cfg.join, " as node ", node, " (incarnation ", incarnation,
                           ") with ", cfg.slots, " slots and ", cfg.memory >> 20, " MiB"));
@@ -289,6 +342,7 @@ int run_worker(caf::actor_system& sys, const daemon_config& cfg, const cluster_s
         self->receive([&](const caf::down_msg&) { lost = true; },
                       caf::after(std::chrono::milliseconds(100)) >> [] {});
     }
+    caf::anon_send_exit(agent, caf::exit_reason::user_shutdown);  // its kernels stop with it
     if (!lost) {
       drain(sys, *head, exec, node, cfg.drain_timeout_ms);
       caf::anon_send_exit(exec, caf::exit_reason::user_shutdown);

@@ -47,5 +47,16 @@ using program_atom = caf::atom_constant<caf::atom("program")>;
 using planned_atom = caf::atom_constant<caf::atom("planned")>;
 using admin_atom = caf::atom_constant<caf::atom("admin")>;
 using metrics_atom = caf::atom_constant<caf::atom("metrics")>;
+// Sessions (tranche/session.h).
+using session_create_atom = caf::atom_constant<caf::atom("snew")>;
+using sessions_atom = caf::atom_constant<caf::atom("sessions")>;
+using session_atom = caf::atom_constant<caf::atom("session")>;
+using stop_atom = caf::atom_constant<caf::atom("stop")>;
+using agent_atom = caf::atom_constant<caf::atom("agent")>;
+using launch_atom = caf::atom_constant<caf::atom("launch")>;
+using kill_atom = caf::atom_constant<caf::atom("kill")>;
+using exited_atom = caf::atom_constant<caf::atom("exited")>;
+using busy_atom = caf::atom_constant<caf::atom("busy")>;
+using kernel_down_atom = caf::atom_constant<caf::atom("kdown")>;
 
 }  // namespace tranche

@@ -23,6 +23,7 @@
 #include "tranche/console.h"
 #include "tranche/ids.h"
 #include "tranche/queues.h"
+#include "tranche/session.h"
 #include "tranche/types.h"
 
 namespace tranche {
@@ -248,6 +249,18 @@ class cluster {
   virtual absl::Status set_draining(uint64_t node, bool draining) = 0;
   virtual absl::StatusOr<std::vector<program_info>> programs() = 0;
   virtual absl::StatusOr<program_info> program(uint64_t id) = 0;
+
+  // Sessions (tranche/session.h), on a cluster of daemons; an embedded
+  // cluster has none (FailedPrecondition). create_session returns once the
+  // session's kernel registered (within about 30 s), with the token, which
+  // is never shown again; a session that failed to start is an error with
+  // the reason. session() answers for ended sessions too (their state and
+  // reason); NotFound only for an id the head never had or no longer keeps.
+  // stop_session: FailedPrecondition if it already ended.
+  virtual absl::StatusOr<created_session> create_session(const session_options& options) = 0;
+  virtual absl::StatusOr<std::vector<session_info>> sessions() = 0;
+  virtual absl::StatusOr<session_info> session(const std::string& id) = 0;
+  virtual absl::Status stop_session(const std::string& id) = 0;
 };
 
 }  // namespace tranche
