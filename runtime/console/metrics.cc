@@ -57,6 +57,11 @@ const std::map<std::string, family, std::less<>>& families() {
       {"tranche_tasks_speculated_total", {"counter", "Straggling tasks copied to another node."}},
       {"tranche_program_slot_seconds_total",
        {"counter", "Slot-seconds held by programs ended since the head started."}},
+      {"tranche_sessions",
+       {"gauge", "Sessions the head keeps, by state (starting, idle, busy, stopping, stopped, "
+                 "failed, culled)."}},
+      {"tranche_sessions_created_total", {"counter", "Sessions created since the head started."}},
+      {"tranche_node_session_seats", {"gauge", "Sessions a node hosts at most (max-sessions)."}},
   };
   return f;
 }

@@ -1,6 +1,8 @@
 // Implementation of the program book (see program_book.h).
 #include "console/program_book.h"
 
+#include "auth/session_token.h"
+
 #include <algorithm>
 
 namespace tranche {
@@ -52,7 +54,10 @@ void program_book::submitted(uint64_t id, std::string queue, int32_t priority,
   e.info.queue = std::move(queue);
   e.info.priority = priority;
   e.info.submitter = std::move(submitter);
-  e.info.text = std::string(cut(text, kMaxText));
+  // A session token pasted into a statement stays out of the console and
+  // the history file.
+  const std::string redacted = redact_tokens(text);
+  e.info.text = std::string(cut(redacted, kMaxText));
   e.info.submitted_unix_ms = unix_ms;
   programs_[id] = std::move(e);
   max_id_ = std::max(max_id_, id);

@@ -34,6 +34,14 @@ std::vector<portion_info> two_portions() {
   return {scan, agg};
 }
 
+TEST(ProgramBook, ASessionTokenInAProgramsTextIsRedacted) {
+  program_book book;
+  book.submitted(3, "default", 0, "", "SELECT 'trs_0123456789abcdef' AS t FROM x", 0);
+  auto p = book.find(3, 0);
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->text, "SELECT 'trs_<redacted>' AS t FROM x");
+}
+
 TEST(ProgramBook, FollowsAProgramFromSubmissionToItsEnd) {
   program_book book;
   book.submitted(7, "etl", 2, "ana@box", "SELECT 1", 1'000'000);

@@ -6,10 +6,10 @@
 //   client_gone  kill -9 of that CLI: the head sees its connection drop.
 // "Stopped" is the later of: the broker's ledger whole again (every slot
 // free, no lease), and the CPU time of the three daemons (the head runs
-// tasks too) still for 100 ms: their tasks have stopped computing. The issue's limit is 1 s. For sigint also the
-// CLI's exit (code 130). The last line:
-// sdk_ms=… sigint_ms=… sigint_exit_ms=… client_gone_ms=… limit_ms=1000 max_ratio=…
-// (each the slowest round; max_ratio the slowest over the limit).
+// tasks too) still for 100 ms: their tasks have stopped computing. The issue's limit is 1 s. For
+// sigint also the CLI's exit (code 130). The last line: sdk_ms=… sigint_ms=… sigint_exit_ms=…
+// client_gone_ms=… limit_ms=1000 max_ratio=… (each the slowest round; max_ratio the slowest over
+// the limit).
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -91,7 +91,8 @@ double until_stopped(cluster& c, const std::vector<pid_t>& workers, clock_type::
 }
 
 int usage(const std::string& msg) {
-  std::cerr << "cancel: " << msg << "\nusage: tranche-bench cancel [--rounds N] [--rows N] [--files F]\n";
+  std::cerr << "cancel: " << msg
+            << "\nusage: tranche-bench cancel [--rounds N] [--rows N] [--files F]\n";
   return 2;
 }
 
@@ -122,32 +123,20 @@ int cancel_main(const std::vector<std::string>& args, const std::string& bin_dir
   sample_options so;
   so.rows = rows;
   so.files = files;
-  if (auto r = generate_sample((run / "t").string(), so); !r.ok()) return usage(std::string(r.status().message()));
+  if (auto r = generate_sample((run / "t").string(), so); !r.ok())
+    return usage(std::string(r.status().message()));
   const std::vector<table_binding> tables{{"t", (run / "t").string() + "/*.csv"}};
-  const std::string key = (run / "cluster.key").string();
-  std::ofstream(key) << "cancel-secret-0123456789abcdef012\n";
-  fs::permissions(key, fs::perms::owner_read | fs::perms::owner_write);
-  const std::string tranched = bin_dir + "/tranched";
   std::vector<pid_t> pids;
-  pids.push_back(spawn_process({tranched, "--role", "head", "--listen", "127.0.0.1:0", "--slots",
-                                "1", "--secret-file", key, "--work-dir", (run / "head").string(),
-                                "--log-file", (run / "head.log").string()}));
   auto stop_all = [&] {
     for (pid_t p : pids) kill(p, SIGKILL);
     for (pid_t p : pids) waitpid(p, nullptr, 0);
     fs::remove_all(run);
   };
-  const std::string head = head_address(run / "head.log", 10s);
-  std::vector<pid_t> workers{pids[0]};  // the head runs tasks too
-  for (int w = 0; w < 2 && !head.empty(); ++w) {
-    workers.push_back(spawn_process({tranched, "--role", "worker", "--join", head, "--slots", "1",
-                                     "--secret-file", key, "--work-dir",
-                                     (run / ("w" + std::to_string(w))).string(), "--log-file",
-                                     (run / ("w" + std::to_string(w) + ".log")).string()}));
-    pids.push_back(workers.back());
-  }
-  if (head.empty() || !wait_for(run / "head.log", "node 3 joined", 20s)) {
-    std::cerr << "cancel: the cluster did not start\n" << slurp(run / "head.log");
+  const std::string head = start_daemons(bin_dir, run, 2, &pids);
+  const std::vector<pid_t> workers = pids;  // the head runs tasks too
+  const std::string key = (run / "cluster.key").string();
+  if (head.empty()) {
+    std::cerr << "cancel: the cluster did not start\n";
     stop_all();
     return 1;
   }
@@ -194,7 +183,8 @@ int cancel_main(const std::vector<std::string>& args, const std::string& bin_dir
       self->receive([&](done_atom, uint64_t, const std::string& e) { error = e; },
                     caf::after(20s) >> [&] { error = "no done message in 20 s"; });
       const double ms = until_stopped(**cl, workers, t0);
-      std::cout << absl::StrFormat("round %d sdk: %s; stopped after %.0f ms\n", round + 1, error, ms);
+      std::cout << absl::StrFormat("round %d sdk: %s; stopped after %.0f ms\n", round + 1, error,
+                                   ms);
       failed = failed || ms < 0 || error != "cancelled";
       sdk_ms = std::max(sdk_ms, ms);
     }
@@ -219,11 +209,12 @@ int cancel_main(const std::vector<std::string>& args, const std::string& bin_dir
       waitpid(cli, &status, 0);
       const double exit_ms = ms_since(t0);
       const double ms = until_stopped(**cl, workers, t0);
-      const bool ok = sig == SIGINT ? WIFEXITED(status) && WEXITSTATUS(status) == 130
-                                    : WIFSIGNALED(status);
-      std::cout << absl::StrFormat("round %d %s: CLI exited after %.0f ms%s; stopped after %.0f ms\n",
-                                   round + 1, sig == SIGINT ? "sigint" : "client_gone", exit_ms,
-                                   ok ? "" : " (UNEXPECTED exit status)", ms);
+      const bool ok =
+          sig == SIGINT ? WIFEXITED(status) && WEXITSTATUS(status) == 130 : WIFSIGNALED(status);
+      std::cout << absl::StrFormat(
+          "round %d %s: CLI exited after %.0f ms%s; stopped after %.0f ms\n", round + 1,
+          sig == SIGINT ? "sigint" : "client_gone", exit_ms, ok ? "" : " (UNEXPECTED exit status)",
+          ms);
       failed = failed || ms < 0 || !ok;
       if (sig == SIGINT) {
         sigint_ms = std::max(sigint_ms, ms);

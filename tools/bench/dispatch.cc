@@ -204,7 +204,8 @@ int dispatch_main(const std::vector<std::string>& args, const std::string& bin_d
   auto secret = cluster_secret::load(key);
   if (!secret.ok()) return 1;
   auto head = spawn_head(sys, head_config{broker, job_manager_actor{}, directory,
-                                          std::make_shared<cluster_secret>(*secret), 2, nullptr});
+                                          std::make_shared<cluster_secret>(*secret), 2, nullptr,
+                                          session_manager_actor{}});
   auto port = sys.middleman().publish(head, 0, "127.0.0.1", true);
   if (!port) return 1;
   std::vector<pid_t> pids;

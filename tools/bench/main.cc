@@ -5,6 +5,7 @@
 //   tranche-bench shuffle ...    (shuffle.cc)
 //   tranche-bench utilization ... (utilization.cc; --broker-only: utilization_sim.cc)
 //   tranche-bench tpch ...       (tpch.cc)
+//   tranche-bench session ...    (session.cc)
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -26,6 +27,7 @@ int utilization_main(const std::vector<std::string>& args, const std::string& bi
 int tpch_main(const std::vector<std::string>& args, const std::string& bin_dir);
 int chaos_main(const std::vector<std::string>& args, const std::string& bin_dir);
 int cancel_main(const std::vector<std::string>& args, const std::string& bin_dir);
+int session_main(const std::vector<std::string>& args, const std::string& bin_dir);
 }
 
 namespace {
@@ -143,7 +145,8 @@ int main(int argc, char** argv) {
            "       tranche-bench tpch [--scale SF] [--dir DIR] [--queries 1,3,6] [--runs N] "
            "[--nodes N] [--slots S]\n"
            "       tranche-bench chaos [--rounds N] [--seconds S] [--rows N] [--seed S]\n"
-           "       tranche-bench cancel [--rounds N] [--rows N] [--files F]\n";
+           "       tranche-bench cancel [--rounds N] [--rows N] [--files F]\n"
+           "       tranche-bench session [--rounds N]\n";
     return 2;
   }
   const std::string cmd = args[0];
@@ -163,6 +166,9 @@ int main(int argc, char** argv) {
         args, std::filesystem::canonical("/proc/self/exe").parent_path().string());
   if (cmd == "chaos")
     return tranche::bench::chaos_main(
+        args, std::filesystem::canonical("/proc/self/exe").parent_path().string());
+  if (cmd == "session")
+    return tranche::bench::session_main(
         args, std::filesystem::canonical("/proc/self/exe").parent_path().string());
   if (cmd == "cancel")
     return tranche::bench::cancel_main(

@@ -71,6 +71,29 @@ std::string head_address(const fs::path& log, std::chrono::seconds bound) {
   return m[1];
 }
 
+std::string start_daemons(const std::string& bin_dir, const fs::path& run, int workers,
+                          std::vector<pid_t>* pids) {
+  const std::string key = (run / "cluster.key").string();
+  std::ofstream(key) << "bench-secret-0123456789abcdef0123\n";
+  fs::permissions(key, fs::perms::owner_read | fs::perms::owner_write);
+  const std::string tranched = bin_dir + "/tranched";
+  pids->push_back(spawn_process({tranched, "--role", "head", "--listen", "127.0.0.1:0", "--slots",
+                                 "1", "--secret-file", key, "--work-dir", (run / "head").string(),
+                                 "--log-file", (run / "head.log").string()}));
+  const std::string head = head_address(run / "head.log", std::chrono::seconds(10));
+  for (int w = 0; w < workers && !head.empty(); ++w)
+    pids->push_back(spawn_process({tranched, "--role", "worker", "--join", head, "--slots", "1",
+                                   "--secret-file", key, "--work-dir",
+                                   (run / ("w" + std::to_string(w))).string(), "--log-file",
+                                   (run / ("w" + std::to_string(w) + ".log")).string()}));
+  if (head.empty() || !wait_for(run / "head.log", "node " + std::to_string(workers + 1) + " joined",
+                                std::chrono::seconds(20))) {
+    std::cerr << slurp(run / "head.log");
+    return "";
+  }
+  return head;
+}
+
 int shuffle_main(const std::vector<std::string>& args, const std::string& bin_dir) {
   uint64_t rows = 20'000'000;
   int files = 16, slots = 2;
@@ -103,7 +126,8 @@ int shuffle_main(const std::vector<std::string>& args, const std::string& bin_di
     }
     std::ofstream(data + "/.complete") << "ok\n";
   }
-  const fs::path run = fs::temp_directory_path() / ("tranche-bench-shuffle-" + std::to_string(getpid()));
+  const fs::path run =
+      fs::temp_directory_path() / ("tranche-bench-shuffle-" + std::to_string(getpid()));
   fs::create_directories(run);
   const std::string key = (run / "cluster.key").string();
   std::ofstream(key) << "benchmark-secret-0123456789abcdef\n";
@@ -121,9 +145,10 @@ int shuffle_main(const std::vector<std::string>& args, const std::string& bin_di
     }
     fs::remove_all(run);
   };
-  pids.push_back(spawn_process({tranched, "--role", "head", "--listen", "127.0.0.1:0", "--slots", "1",
-                        "--memory", "256MiB", "--secret-file", key, "--work-dir",
-                        (run / "head").string(), "--log-file", (run / "head.log").string()}));
+  pids.push_back(
+      spawn_process({tranched, "--role", "head", "--listen", "127.0.0.1:0", "--slots", "1",
+                     "--memory", "256MiB", "--secret-file", key, "--work-dir",
+                     (run / "head").string(), "--log-file", (run / "head.log").string()}));
   const std::string head = head_address(run / "head.log", 10s);
   if (head.empty()) {
     std::cerr << "shuffle: the head did not start\n" << slurp(run / "head.log");
@@ -131,10 +156,21 @@ int shuffle_main(const std::vector<std::string>& args, const std::string& bin_di
     return 1;
   }
   for (int w = 0; w < 2; ++w) {
-    std::vector<std::string> a{tranched, "--role", "worker", "--join", head, "--slots",
-                               std::to_string(slots), "--memory", memory, "--secret-file", key,
-                               "--work-dir", (run / ("w" + std::to_string(w))).string(),
-                               "--log-file", (run / ("w" + std::to_string(w) + ".log")).string()};
+    std::vector<std::string> a{tranched,
+                               "--role",
+                               "worker",
+                               "--join",
+                               head,
+                               "--slots",
+                               std::to_string(slots),
+                               "--memory",
+                               memory,
+                               "--secret-file",
+                               key,
+                               "--work-dir",
+                               (run / ("w" + std::to_string(w))).string(),
+                               "--log-file",
+                               (run / ("w" + std::to_string(w) + ".log")).string()};
     if (!block_memory.empty()) {
       a.push_back("--block-memory");
       a.push_back(block_memory);
@@ -188,8 +224,8 @@ int shuffle_main(const std::vector<std::string>& args, const std::string& bin_di
   std::cout << absl::StrFormat(
       "rows=%d slots=%d task_memory_mib=%d block_memory=%s seconds=%.2f "
       "worker_idle_rss_mib=%.0f worker_peak_rss_mib=%.0f limit_mib=%.0f ratio_to_limit=%.2f\n",
-      rows, slots, task_memory >> 20, block_memory.empty() ? "default" : block_memory,
-      r->seconds, worst_idle / mib, worst_peak / mib, limit_mib, worst_peak / mib / limit_mib);
+      rows, slots, task_memory >> 20, block_memory.empty() ? "default" : block_memory, r->seconds,
+      worst_idle / mib, worst_peak / mib, limit_mib, worst_peak / mib / limit_mib);
   return 0;
 }
 

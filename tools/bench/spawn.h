@@ -24,4 +24,11 @@ bool wait_for(const std::filesystem::path& log, const std::string& needle,
 // `log` once it listens; empty when it does not within `bound`.
 std::string head_address(const std::filesystem::path& log, std::chrono::seconds bound);
 
+// A head and `workers` workers of one slot each (tranched from `bin_dir`),
+// logging and working under `run`, the secret in run/cluster.key. The head's
+// host:port, or "" (its log on stderr) when the cluster did not come up within
+// 20 s; the processes started are in *pids either way.
+std::string start_daemons(const std::string& bin_dir, const std::filesystem::path& run, int workers,
+                          std::vector<pid_t>* pids);
+
 }  // namespace tranche::bench

@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
     std::cerr << s.message() << "\n";
     return 1;
   }
-  auto urgent = (*cl)->run_sql(sql, tables, nullptr, {.queue = "etl", .priority = 10});
+  auto urgent = (*cl)->run_sql(sql, tables, nullptr, {.queue = "etl", .priority = 10, .views = {}});
   if (!urgent.ok()) {
     std::cerr << urgent.status().message() << "\n";
     return 1;

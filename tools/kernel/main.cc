@@ -171,7 +171,9 @@ int main(int argc, char** argv) {
   {
     std::unique_lock<std::mutex> lock(stop_mu);
     while (stop_reason.empty()) {
-      const int64_t left = cfg->expires_unix_ms - unix_ms();
+      // 2 s after the end the head stops it (so the session ends "stopped"
+      // with the head's reason): this is only the kernel's own backstop.
+      const int64_t left = cfg->expires_unix_ms + 2000 - unix_ms();
       if (left <= 0) {
         stop_reason = "reached the maximum session lifetime";
         break;
