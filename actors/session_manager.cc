@@ -50,6 +50,23 @@ struct session_manager_state {
 
 using manager_ptr = session_manager_actor::stateful_pointer<session_manager_state>;
 
+// Whether the current message comes from an actor of the manager's own
+// process (the head actor, the daemon's startup code): agents are offered
+// only through the head, which checks each worker's own.
+bool from_this_process(manager_ptr self) {
+  const auto sender = self->current_sender();
+  return sender && sender->node() == self->node();
+}
+
+// Whether the current message comes from the agent of the session's node.
+bool from_agent_of(manager_ptr self, const std::string& id) {
+  const session_info* s = self->state.book->find(id);
+  const auto sender = self->current_sender();
+  if (s == nullptr || !sender) return false;
+  auto a = self->state.agents.find(s->node);
+  return a != self->state.agents.end() && a->second.agent.address() == sender->address();
+}
+
 void kill_kernel(manager_ptr self, const std::string& id) {
   const session_info* s = self->state.book->find(id);
   if (s == nullptr) return;
@@ -62,8 +79,12 @@ void answer(manager_ptr self, const std::string& id, const std::string& token) {
   auto it = self->state.pending.find(id);
   if (it == self->state.pending.end()) return;
   const session_info* s = self->state.book->find(id);
-  if (s != nullptr && !has_ended(s->state))
+  if (s != nullptr && (s->state == session_state::idle || s->state == session_state::busy))
     it->second.deliver(encode_session_info(*s), token, std::string{});
+  else if (s != nullptr && !has_ended(s->state))
+    it->second.deliver(std::vector<char>{}, std::string{},
+                       absl::StrCat("session ", id, " is ", std::string(to_string(s->state)),
+                                    ": ", s->reason));
   else
     it->second.deliver(std::vector<char>{}, std::string{},
                        absl::StrCat("session ", id, " failed: ", s ? s->reason : "unknown"));
@@ -247,7 +268,11 @@ session_manager_actor::behavior_type manager_impl(manager_ptr self, session_mana
         return {};
       },
       [=](agent_atom, uint64_t node, int64_t seats, const node_agent_actor& agent) {
-        if (!agent) return;
+        if (!agent || !from_this_process(self)) {
+          log_warn("sessions", absl::StrCat("ignored an agent for node ", node,
+                                            " offered from outside the head"));
+          return;
+        }
         self->state.agents[node] = agent_entry{agent, seats};
         self->monitor(agent);
         log_info("sessions", absl::StrCat("node ", node, " hosts up to ", seats, " session(s)"));
@@ -287,9 +312,12 @@ session_manager_actor::behavior_type manager_impl(manager_ptr self, session_mana
           return;  // only the session's own kernel
         (void)st.book->set_busy(id, busy, statements, unix_ms());
       },
-      [=](exited_atom, const std::string& id, const std::string& how) { ended(self, id, how); },
+      [=](exited_atom, const std::string& id, const std::string& how) {
+        if (from_agent_of(self, id)) ended(self, id, how);
+      },
       [=](kernel_down_atom, const std::string& id, const std::string& how) {
-        ended(self, id, how);
+        const auto sender = self->current_sender();
+        if (sender && sender->address() == self->address()) ended(self, id, how);
       },
       [=](metrics_atom) {
         std::vector<metric_sample> out;

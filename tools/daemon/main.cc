@@ -221,7 +221,10 @@ int run_head(caf::actor_system& sys, const daemon_config& cfg,
                                   cfg.slots, " slots and ", cfg.memory >> 20, " MiB; policy ",
                                   cfg.policy, "; queues ", queues));
     agent = spawn_node_agent(sys, agent_config(cfg, absl::StrCat(cfg.advertise, ":", *bound), 1));
-    caf::anon_send(sessions, agent_atom::value, uint64_t{1}, cfg.max_sessions, agent);
+    {
+      caf::scoped_actor self{sys};  // a sender of this process, as the manager requires
+      self->send(sessions, agent_atom::value, uint64_t{1}, cfg.max_sessions, agent);
+    }
     const int sig = stop_signal();
     log_info("head", absl::StrCat("signal ", sig, ": stopping"));
   }
