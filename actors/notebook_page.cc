@@ -10,8 +10,9 @@
 // The fragment may carry, besides token=..., run=<URL-encoded SQL>: the page
 // puts that SQL in the first cell and runs it once. Headless browsers'
 // --dump-dom cannot type, so the page tests use it; it is harmless, since it
-// runs only SQL that the holder of the token put in the link, and it is
-// removed from the address bar with the token.
+// runs only SQL that the holder of the token put in the same link (never with
+// the token the tab kept in sessionStorage), and it is removed from the
+// address bar with the token.
 #include "actors/notebook_page.h"
 
 namespace tranche {
@@ -79,7 +80,9 @@ table.result td.null { color: #999; font-style: italic; }
 "use strict";
 const params = new URLSearchParams(location.hash.slice(1));
 let token = params.get("token") || sessionStorage.getItem("tranche-session-token") || "";
-const runOnce = params.get("run");  // the test hook: see notebook_page.cc
+// The test hook (see notebook_page.cc), only with the token in the same
+// link: a link without one must not run SQL with the token this tab kept.
+const runOnce = params.get("token") ? params.get("run") : null;
 if (location.hash) history.replaceState(null, "", location.pathname + location.search);
 if (token) sessionStorage.setItem("tranche-session-token", token);
 let refused = false;
