@@ -155,7 +155,6 @@ void kernel_core::run(std::stop_token stop) {
     {
       std::unique_lock<std::mutex> lock(mu_);
       std::optional<statement_record> s;
-      const bool was_busy = reported_busy_;
       // Idle only once nothing waits: a queue of statements is one busy spell.
       if (reported_busy_ && !book_.busy()) {
         reported_busy_ = false;
@@ -164,7 +163,6 @@ void kernel_core::run(std::stop_token stop) {
         if (on_busy_) on_busy_(false, n);
         lock.lock();
       }
-      (void)was_busy;
       cv_.wait(lock, stop, [&] {
         s = book_.start_next(unix_seconds());
         return s.has_value();

@@ -18,81 +18,14 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "daemon/config_values.h"
 #include "sched/policy.h"
 #include "sched/queues.h"
 
 namespace tranche {
 namespace {
 
-// Debian's Abseil has its own string_view type; convert at the call.
-absl::string_view av(std::string_view s) { return absl::string_view(s.data(), s.size()); }
-
-std::string quoted(std::string_view s) { return absl::StrCat("\"", av(s), "\""); }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.front())))
-    s.remove_prefix(1);
-  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.back())))
-    s.remove_suffix(1);
-  return s;
-}
-
-bool has_space(std::string_view s) {
-  return std::any_of(s.begin(), s.end(),
-                     [](char c) { return absl::ascii_isspace(static_cast<unsigned char>(c)); });
-}
-
-enum class number_result { ok, syntax, overflow };
-
-// Digits only: std::from_chars alone would take a leading '-'.
-number_result parse_digits(std::string_view s, int64_t* out) {
-  if (s.empty() || !absl::ascii_isdigit(static_cast<unsigned char>(s.front())))
-    return number_result::syntax;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  if (ec == std::errc::result_out_of_range) return number_result::overflow;
-  if (ec != std::errc() || end != s.data() + s.size()) return number_result::syntax;
-  return number_result::ok;
-}
-
-// A number followed by an optional unit (spaces between allowed), scaled by
-// the unit's factor from `units`; the shared core of sizes and durations.
-absl::StatusOr<int64_t> parse_scaled(
-    std::string_view text, std::string_view what,
-    const std::vector<std::pair<std::string_view, int64_t>>& units) {
-  auto bad = [&](std::string_view why) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("expected ", av(what), ", got ", quoted(text), av(why)));
-  };
-  size_t digits = 0;
-  while (digits < text.size() && absl::ascii_isdigit(static_cast<unsigned char>(text[digits])))
-    ++digits;
-  int64_t n = 0;
-  const number_result r = parse_digits(text.substr(0, digits), &n);
-  if (r == number_result::syntax) return bad("");
-  if (r == number_result::overflow) return bad(", which is too large");
-  const std::string unit = absl::AsciiStrToLower(av(trim(text.substr(digits))));
-  for (const auto& [name, factor] : units) {
-    if (unit != name) continue;
-    if (n > std::numeric_limits<int64_t>::max() / factor) return bad(", which is too large");
-    return n * factor;
-  }
-  return bad("");
-}
-
-bool is_port(std::string_view s) {
-  int64_t port = 0;
-  return parse_digits(s, &port) == number_result::ok && port <= 65535;
-}
-
-// The host of "host:port" or "[v6]:port" (brackets dropped); "" if malformed.
-std::string_view host_of(std::string_view host_port) {
-  if (absl::StartsWith(av(host_port), "[")) {
-    const size_t close = host_port.find("]:");
-    return close == std::string_view::npos ? std::string_view() : host_port.substr(1, close - 1);
-  }
-  const size_t colon = host_port.rfind(':');
-  return colon == std::string_view::npos ? std::string_view() : host_port.substr(0, colon);
-}
+using namespace config_detail;
 
 // One config key, as spelled in the file and as a flag. `set` parses the
 // value; its error names neither key nor place, the callers prefix both.
@@ -114,6 +47,16 @@ absl::Status set_duration(int64_t* field, std::string_view v) {
   absl::StatusOr<int64_t> ms = parse_duration_ms(v);
   if (!ms.ok()) return ms.status();
   *field = *ms;
+  return absl::OkStatus();
+}
+
+// An integer in lo..hi.
+absl::Status set_count(int64_t* field, std::string_view v, int64_t lo, int64_t hi) {
+  int64_t n = 0;
+  if (parse_digits(v, &n) != number_result::ok || n < lo || n > hi)
+    return absl::InvalidArgumentError(
+        absl::StrCat("expected an integer in ", lo, "..", hi, ", got ", quoted(v)));
+  *field = n;
   return absl::OkStatus();
 }
 
@@ -332,12 +275,7 @@ const std::vector<key_spec>& keys() {
        }},
       {"history-keep", "10000", "head: how many ended programs the history keeps (newest first)",
        [](daemon_config* c, std::string_view v) {
-         int64_t n = 0;
-         if (parse_digits(v, &n) != number_result::ok || n < 1 || n > 10'000'000)
-           return absl::InvalidArgumentError(
-               absl::StrCat("expected an integer in 1..10000000, got ", quoted(v)));
-         c->history_keep = n;
-         return absl::OkStatus();
+         return set_count(&c->history_keep, v, 1, 10'000'000);
        }},
       {"history-max-age", "30d",
        "head: ended programs older than this leave the history (0: kept until history-keep "
@@ -356,7 +294,8 @@ const std::vector<key_spec>& keys() {
        "head: serve /metrics without the admin token (for a Prometheus scraper)",
        [](daemon_config* c, std::string_view v) {
          if (v != "true" && v != "false")
-           return absl::InvalidArgumentError(absl::StrCat("expected true or false, got ", quoted(v)));
+           return absl::InvalidArgumentError(
+               absl::StrCat("expected true or false, got ", quoted(v)));
          c->http_metrics_public = v == "true";
          return absl::OkStatus();
        }},
@@ -369,12 +308,7 @@ const std::vector<key_spec>& keys() {
        }},
       {"max-sessions", "4", "how many sessions (kernel processes) this node hosts at most; 0: none",
        [](daemon_config* c, std::string_view v) {
-         int64_t n = 0;
-         if (parse_digits(v, &n) != number_result::ok || n > 10'000)
-           return absl::InvalidArgumentError(
-               absl::StrCat("expected an integer in 0..10000, got ", quoted(v)));
-         c->max_sessions = n;
-         return absl::OkStatus();
+         return set_count(&c->max_sessions, v, 0, 10'000);
        }},
       {"session-kernel", "(tranche-kernel next to tranched)",
        "the session kernel binary this node launches",
@@ -416,12 +350,7 @@ const std::vector<key_spec>& keys() {
        "head: rows of a statement's result a session keeps and shows (the row count is always "
        "whole)",
        [](daemon_config* c, std::string_view v) {
-         int64_t n = 0;
-         if (parse_digits(v, &n) != number_result::ok || n < 1 || n > 10'000'000)
-           return absl::InvalidArgumentError(
-               absl::StrCat("expected an integer in 1..10000000, got ", quoted(v)));
-         c->session_max_result_rows = n;
-         return absl::OkStatus();
+         return set_count(&c->session_max_result_rows, v, 1, 10'000'000);
        }},
   };
   return table;
@@ -610,8 +539,7 @@ absl::Status validate(const daemon_config& c) {
   if (c.role == daemon_role::unset) errors.push_back("role: required (head or worker)");
   if (c.session_register_timeout_ms < 1000)
     errors.push_back("session-register-timeout: at least 1s (a kernel needs time to start)");
-  if (c.session_max_lifetime_ms < 1000)
-    errors.push_back("session-max-lifetime: at least 1s");
+  if (c.session_max_lifetime_ms < 1000) errors.push_back("session-max-lifetime: at least 1s");
   if (c.role == daemon_role::worker && c.join.empty())
     errors.push_back("join: required for a worker (the head's host:port)");
   if (c.secret_file.empty()) errors.push_back("secret-file: required");
@@ -707,14 +635,16 @@ absl::StatusOr<queue_config> parse_queue(std::string_view text) {
     };
     auto size = [&](int64_t* out) -> absl::Status {
       auto v = parse_size(value);
-      if (!v.ok()) return absl::InvalidArgumentError(absl::StrCat(av(field), ": ", v.status().message()));
+      if (!v.ok())
+        return absl::InvalidArgumentError(absl::StrCat(av(field), ": ", v.status().message()));
       *out = *v;
       return absl::OkStatus();
     };
     absl::Status s;
     if (field == "weight") {
       if (!absl::SimpleAtod(av(value), &q.weight))
-        s = absl::InvalidArgumentError(absl::StrCat("weight: expected a number, got ", quoted(value)));
+        s = absl::InvalidArgumentError(
+            absl::StrCat("weight: expected a number, got ", quoted(value)));
     } else if (field == "min-slots") {
       s = count(&q.minimum.slots);
     } else if (field == "min-memory") {
@@ -742,65 +672,6 @@ std::string config_reference() {
     absl::StrAppend(&out, "| `", av(k.name), "` | ", av(k.default_text), " | ", av(k.meaning),
                     " |\n");
   return out;
-}
-
-absl::StatusOr<int64_t> parse_size(std::string_view text) {
-  static const std::vector<std::pair<std::string_view, int64_t>> units = {
-      {"", 1},
-      {"b", 1},
-      {"kib", int64_t{1} << 10},
-      {"mib", int64_t{1} << 20},
-      {"gib", int64_t{1} << 30},
-      {"tib", int64_t{1} << 40},
-      {"kb", 1000},
-      {"mb", 1000 * 1000},
-      {"gb", 1000 * 1000 * 1000},
-      {"tb", int64_t{1000} * 1000 * 1000 * 1000},
-  };
-  return parse_scaled(text, "a size like 4GiB", units);
-}
-
-std::string format_size(int64_t bytes) {
-  static const std::vector<std::pair<std::string_view, int64_t>> units = {
-      {"TiB", int64_t{1} << 40},
-      {"GiB", int64_t{1} << 30},
-      {"MiB", int64_t{1} << 20},
-      {"KiB", int64_t{1} << 10},
-      {"TB", int64_t{1000} * 1000 * 1000 * 1000},
-      {"GB", 1000 * 1000 * 1000},
-      {"MB", 1000 * 1000},
-      {"KB", 1000}};
-  if (bytes > 0)
-    for (const auto& [name, factor] : units)
-      if (bytes % factor == 0) return absl::StrCat(bytes / factor, av(name));
-  return absl::StrCat(bytes);
-}
-
-absl::StatusOr<int64_t> parse_duration_ms(std::string_view text) {
-  static const std::vector<std::pair<std::string_view, int64_t>> units = {
-      {"", 1}, {"ms", 1}, {"s", 1000}, {"m", 60 * 1000}, {"h", 60 * 60 * 1000}, {"d", 24 * 60 * 60 * 1000}};
-  return parse_scaled(text, "a duration like 250ms, 2s, 1m or 30d", units);
-}
-
-absl::Status check_host_port(std::string_view text) {
-  auto bad = [&] {
-    return absl::InvalidArgumentError(
-        absl::StrCat("expected host:port with port 0..65535, got ", quoted(text)));
-  };
-  const std::string_view host = host_of(text);
-  if (host.empty() || has_space(host)) return bad();
-  // An unbracketed IPv6 address would make the port ambiguous.
-  if (!absl::StartsWith(av(text), "[") && host.find(':') != std::string_view::npos) return bad();
-  const size_t colon = text.rfind(':');
-  if (!is_port(text.substr(colon + 1))) return bad();
-  return absl::OkStatus();
-}
-
-absl::Status split_host_port(std::string_view text, std::string* host, uint16_t* port) {
-  if (absl::Status s = check_host_port(text); !s.ok()) return s;
-  *host = std::string(host_of(text));
-  *port = static_cast<uint16_t>(std::stoi(std::string(text.substr(text.rfind(':') + 1))));
-  return absl::OkStatus();
 }
 
 }  // namespace tranche
